@@ -1,0 +1,199 @@
+import { readFileSync } from 'node:fs';
+import {
+  constructFromEvents,
+  defineScalarTag,
+  EVENT_ID,
+  type Event,
+  getScalarValue,
+  parseEvents,
+  YAML11_SCHEMA,
+  YAMLException,
+} from 'js-yaml';
+import { OvnctlError, type SourceLocation } from '../errors.js';
+import { UnsafeText, VaultedValue } from './tags.js';
+
+/** A path into a loaded document: keys and sequence indexes. */
+export type YamlPath = readonly (string | number)[];
+
+/** A parsed YAML document that can say where each of its nodes was written. */
+export interface YamlDocument {
+  file: string;
+  value: unknown;
+  /** Location of the node at `path` (or of its nearest ancestor that exists). */
+  locate(path: YamlPath): SourceLocation;
+}
+
+const vaultTag = defineScalarTag('!vault', {
+  resolve: (source) => new VaultedValue(source),
+  identify: (data) => data instanceof VaultedValue,
+  represent: (data: VaultedValue) => data.envelope,
+});
+const unsafeTag = defineScalarTag('!unsafe', {
+  resolve: (source) => new UnsafeText(source),
+  identify: (data) => data instanceof UnsafeText,
+  represent: (data: UnsafeText) => data.text,
+});
+
+// Ansible reads YAML 1.1 (yes/no are booleans), plus its own !vault and !unsafe tags.
+const ANSIBLE_SCHEMA = YAML11_SCHEMA.withTags(vaultTag, unsafeTag);
+
+export function pathKey(path: YamlPath): string {
+  let s = '';
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s === '' ? p : `.${p}`;
+  return s;
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return starts;
+}
+
+function offsetToLineCol(starts: number[], offset: number): { line: number; column: number } {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] ?? 0) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: offset - (starts[lo] ?? 0) + 1 };
+}
+
+function eventStart(e: Event): number {
+  switch (e.type) {
+    case EVENT_ID.SCALAR:
+      return e.tagStart >= 0 ? e.tagStart : e.anchorStart >= 0 ? e.anchorStart : e.valueStart;
+    case EVENT_ID.MAPPING:
+    case EVENT_ID.SEQUENCE:
+      return e.start;
+    case EVENT_ID.ALIAS:
+      return e.anchorStart;
+    default:
+      return -1;
+  }
+}
+
+interface Frame {
+  kind: 'map' | 'seq';
+  path: (string | number)[];
+  index: number;
+  pendingKey: string | null;
+  expectKey: boolean;
+}
+
+/** Walk the event stream once and record the source offset of every node by its path. */
+function indexPositions(source: string, events: Event[]): Map<string, number> {
+  const positions = new Map<string, number>();
+  const stack: Frame[] = [];
+  const childPath = (): (string | number)[] | null => {
+    const top = stack[stack.length - 1];
+    if (!top) return [];
+    if (top.kind === 'seq') return [...top.path, top.index++];
+    if (top.expectKey) return null;
+    return [...top.path, top.pendingKey ?? ''];
+  };
+  for (const e of events) {
+    if (e.type === EVENT_ID.DOCUMENT) continue;
+    if (e.type === EVENT_ID.POP) {
+      const top = stack[stack.length - 1];
+      if (top) {
+        stack.pop();
+        const parent = stack[stack.length - 1];
+        if (parent?.kind === 'map') parent.expectKey = true;
+      }
+      continue;
+    }
+    const top = stack[stack.length - 1];
+    const isKey = top?.kind === 'map' && top.expectKey;
+    if (isKey && top) {
+      top.pendingKey = e.type === EVENT_ID.SCALAR ? getScalarValue(source, e) : '?';
+      top.expectKey = false;
+      // Point a key's path at the key itself: errors about a key read best there.
+      positions.set(pathKey([...top.path, top.pendingKey]), eventStart(e));
+      if (e.type === EVENT_ID.MAPPING || e.type === EVENT_ID.SEQUENCE) {
+        stack.push({
+          kind: e.type === EVENT_ID.MAPPING ? 'map' : 'seq',
+          path: [...top.path, '?'],
+          index: 0,
+          pendingKey: null,
+          expectKey: true,
+        });
+      }
+      continue;
+    }
+    const path = childPath() ?? [];
+    const key = pathKey(path);
+    if (!positions.has(key)) positions.set(key, eventStart(e));
+    if (e.type === EVENT_ID.MAPPING || e.type === EVENT_ID.SEQUENCE) {
+      stack.push({
+        kind: e.type === EVENT_ID.MAPPING ? 'map' : 'seq',
+        path,
+        index: 0,
+        pendingKey: null,
+        expectKey: true,
+      });
+    } else if (top?.kind === 'map') {
+      top.expectKey = true;
+    }
+  }
+  return positions;
+}
+
+/** Parse YAML text; errors carry file, line and column. */
+export function parseYaml(source: string, file: string): YamlDocument {
+  let events: Event[];
+  let value: unknown;
+  try {
+    events = parseEvents(source, { filename: file });
+    const docs = constructFromEvents(events, { source, filename: file, schema: ANSIBLE_SCHEMA });
+    if (docs.length > 1) {
+      throw new OvnctlError('yaml', 'expected a single YAML document, found several', { location: { file } });
+    }
+    value = docs[0] ?? null;
+  } catch (e) {
+    if (e instanceof OvnctlError) throw e;
+    if (e instanceof YAMLException) {
+      const mark = e.mark;
+      const loc: SourceLocation = { file };
+      if (mark) {
+        loc.line = mark.line + 1;
+        loc.column = mark.column + 1;
+      }
+      throw new OvnctlError('yaml', `invalid YAML: ${e.reason}`, { location: loc });
+    }
+    throw new OvnctlError('yaml', `invalid YAML: ${String(e)}`, { location: { file } });
+  }
+  const starts = lineStarts(source);
+  let positions: Map<string, number> | undefined;
+  return {
+    file,
+    value,
+    locate(path) {
+      positions ??= indexPositions(source, events);
+      for (let n = path.length; n >= 0; n--) {
+        const off = positions.get(pathKey(path.slice(0, n)));
+        if (off !== undefined && off >= 0)
+          return { file, ...offsetToLineCol(starts, off), key: pathKey(path) };
+      }
+      return { file, key: pathKey(path) };
+    },
+  };
+}
+
+export function loadYamlFile(file: string): YamlDocument {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new OvnctlError(
+      'invalid-input',
+      `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code}`,
+      {
+        location: { file },
+      },
+    );
+  }
+  return parseYaml(text, file);
+}
