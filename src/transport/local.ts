@@ -1,0 +1,170 @@
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmod, chown, mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { OvnctlError } from '../errors.js';
+import { parseIdDatabase } from './id-database.js';
+import type { DirOptions, ExecOptions, ExecResult, FileStat, Transport, WriteOptions } from './types.js';
+
+function toStat(s: import('node:fs').Stats): FileStat {
+  return {
+    type: s.isFile() ? 'file' : s.isDirectory() ? 'directory' : s.isSymbolicLink() ? 'symlink' : 'other',
+    mode: s.mode & 0o7777,
+    uid: s.uid,
+    gid: s.gid,
+    size: s.size,
+    mtimeMs: s.mtimeMs,
+  };
+}
+
+function errnoCode(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException).code;
+}
+
+/** This machine, through node:fs and child_process. */
+export class LocalTransport implements Transport {
+  readonly kind = 'local';
+  private ids: { user: Map<string, number>; group: Map<string, number> } | undefined;
+
+  constructor(readonly host: string) {}
+
+  async connect(): Promise<void> {}
+
+  exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    return new Promise((resolve, reject) => {
+      const argv =
+        options.becomeUser && options.becomeUser !== 'root'
+          ? ['sudo', '-n', '-H', '-u', options.becomeUser, '--', '/bin/sh', '-c', command]
+          : ['/bin/sh', '-c', command];
+      const child = spawn(argv[0] as string, argv.slice(1), {
+        cwd: options.cwd,
+        env: { ...process.env, ...options.env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+        timeout: options.timeoutMs,
+      });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout.on('data', (d: Buffer) => out.push(d));
+      child.stderr.on('data', (d: Buffer) => err.push(d));
+      child.on('error', (e) => reject(new OvnctlError('task-failed', `cannot run command: ${e.message}`)));
+      child.on('close', (code, signal) => {
+        resolve({
+          rc: code ?? (signal ? 128 + 9 : 1),
+          stdout: Buffer.concat(out).toString('utf8'),
+          stderr: Buffer.concat(err).toString('utf8'),
+        });
+      });
+      child.stdin.on('error', () => {});
+      child.stdin.end(options.stdin ?? '');
+    });
+  }
+
+  async readFile(path: string): Promise<Buffer | null> {
+    try {
+      return await readFile(path);
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') return null;
+      throw new OvnctlError('task-failed', `cannot read ${path}: ${errnoCode(e) ?? String(e)}`);
+    }
+  }
+
+  async stat(path: string): Promise<FileStat | null> {
+    try {
+      return toStat(await stat(path));
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') return null;
+      throw new OvnctlError('task-failed', `cannot stat ${path}: ${errnoCode(e) ?? String(e)}`);
+    }
+  }
+
+  async sha256(paths: readonly string[]): Promise<Map<string, string | null>> {
+    const entries = await Promise.all(
+      paths.map(async (p) => {
+        const data = await this.readFile(p).catch(() => null);
+        return [p, data ? createHash('sha256').update(data).digest('hex') : null] as const;
+      }),
+    );
+    return new Map(entries);
+  }
+
+  async lookupId(kind: 'user' | 'group', name: string): Promise<number | null> {
+    if (/^\d+$/.test(name)) return Number(name);
+    if (!this.ids) {
+      const [passwd, group] = await Promise.all([this.readFile('/etc/passwd'), this.readFile('/etc/group')]);
+      this.ids = {
+        user: parseIdDatabase(passwd?.toString() ?? ''),
+        group: parseIdDatabase(group?.toString() ?? ''),
+      };
+    }
+    return this.ids[kind].get(name) ?? null;
+  }
+
+  private async ownership(options: Partial<WriteOptions>): Promise<{ uid: number; gid: number } | undefined> {
+    if (options.owner === undefined && options.group === undefined) return undefined;
+    const resolveId = async (kind: 'user' | 'group', name: string | undefined): Promise<number> => {
+      if (name === undefined) return -1;
+      const id = await this.lookupId(kind, name);
+      if (id === null) throw new OvnctlError('task-failed', `${this.host}: unknown ${kind} '${name}'`);
+      return id;
+    };
+    return { uid: await resolveId('user', options.owner), gid: await resolveId('group', options.group) };
+  }
+
+  async writeFileAtomic(path: string, data: Buffer, options: WriteOptions): Promise<void> {
+    const owner = await this.ownership(options);
+    const temp = join(dirname(path), `.${basename(path)}.ovnctl-${randomBytes(6).toString('hex')}`);
+    let handle: import('node:fs/promises').FileHandle | undefined;
+    try {
+      // Create with the final mode so a key is never readable by others, even for an instant.
+      handle = await open(temp, 'wx', options.mode & 0o777);
+      await handle.writeFile(data);
+      await handle.chmod(options.mode);
+      if (owner) await handle.chown(owner.uid, owner.gid);
+      await handle.sync();
+      await handle.close();
+      handle = undefined;
+      await rename(temp, path);
+    } catch (e) {
+      await handle?.close().catch(() => {});
+      await unlink(temp).catch(() => {});
+      if (e instanceof OvnctlError) throw e;
+      throw new OvnctlError(
+        'task-failed',
+        `${this.host}: cannot write ${path}: ${errnoCode(e) ?? String(e)}`,
+      );
+    }
+  }
+
+  async mkdir(path: string, options: DirOptions): Promise<void> {
+    try {
+      await mkdir(path, { recursive: true, mode: options.mode });
+      await this.setAttributes(path, options);
+    } catch (e) {
+      if (e instanceof OvnctlError) throw e;
+      throw new OvnctlError(
+        'task-failed',
+        `${this.host}: cannot create directory ${path}: ${errnoCode(e) ?? String(e)}`,
+      );
+    }
+  }
+
+  async setAttributes(path: string, attrs: Partial<WriteOptions>): Promise<void> {
+    try {
+      if (attrs.mode !== undefined) await chmod(path, attrs.mode);
+      const owner = await this.ownership(attrs);
+      if (owner) await chown(path, owner.uid, owner.gid);
+    } catch (e) {
+      if (e instanceof OvnctlError) throw e;
+      throw new OvnctlError(
+        'task-failed',
+        `${this.host}: cannot set attributes of ${path}: ${errnoCode(e) ?? String(e)}`,
+      );
+    }
+  }
+
+  async remove(path: string): Promise<void> {
+    await rm(path, { recursive: true, force: true });
+  }
+
+  async close(): Promise<void> {}
+}
