@@ -40,7 +40,8 @@ export function preflight(playbook: Playbook, registry: ModuleRegistry): void {
       if (task.kind !== 'module') continue;
       // Free-form and k=v string arguments are checked at run time, once parsed.
       const isMapping = task.args !== null && typeof task.args === 'object' && !('_raw_params' in task.args);
-      if (isMapping && !hasTemplate(task.args)) registry.validate(task.module, task.args, task.location);
+      if (isMapping && !hasTemplate(task.args))
+        registry.validate(task.module, task.args, task.location, task.locateArg);
       for (const n of task.notify) {
         if (!handlerNames.has(n) && !isTemplate(n)) {
           throw new OvnctlError('schema', `the handler '${n}' notified by this task was not found`, {

@@ -10,6 +10,7 @@ import { commaList, count, parseCommandArgs, RUN_OPTIONS, str } from './args.js'
 import { EXIT } from './exit-codes.js';
 import { RUN_HELP } from './help.js';
 import type { CliIo } from './io.js';
+import { acquireConfigLock } from './lock.js';
 import { BUNDLED_PLAYBOOKS, resolvePlaybook } from './paths.js';
 import { preflight } from './preflight.js';
 import { chooseReporter } from './reporter.js';
@@ -96,42 +97,64 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
     }
   }
   const verbosity = count(values.verbose);
+  const vault = loaded.vault;
+  const decryptVault = vault ? (text: string) => vault.decrypt(text) : undefined;
   const reporter = chooseReporter(
     str(values.output),
     { write: io.stdout, isTTY: io.isTTY },
     io.env,
     verbosity,
   );
-  const summary = await runPlaybook(
-    {
-      playbook,
-      inventory: loaded.inventory,
-      extraVars: loaded.extraVars,
-      limit,
-      tags: commaList(values.tags),
-      skipTags: commaList(values['skip-tags']),
-      check: values.check === true,
-      diff: values.diff === true,
-      forks,
-      verbosity,
-      configDir: loaded.configDir,
-      secrets: loaded.secrets,
-      decryptVault: loaded.vault
-        ? (text) => (loaded.vault as NonNullable<typeof loaded.vault>).decrypt(text)
-        : undefined,
-      transports: new TransportFactory(sshFactory(values, io.env, loaded.configDir)),
-      now: () => new Date(),
-      retryFile: resolve(
-        loaded.configDir,
-        '.ovnctl',
-        'retry',
-        `${basename(playbookFile).replace(/\.ya?ml$/, '')}.retry`,
-      ),
-    },
-    registry,
-    (e) => reporter.onEvent(e),
-  );
+  const release = values.check ? () => {} : acquireConfigLock(loaded.configDir);
+  const abort = new AbortController();
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    // First signal: finish the steps in flight, start nothing new. Second: leave now.
+    if (++signals > 1) process.exit(EXIT.interrupted);
+    io.stderr(`\n${sig}: stopping after the steps in flight (send again to stop at once)\n`);
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let summary: Awaited<ReturnType<typeof runPlaybook>>;
+  try {
+    summary = await runPlaybook(
+      {
+        playbook,
+        inventory: loaded.inventory,
+        extraVars: loaded.extraVars,
+        limit,
+        tags: commaList(values.tags),
+        skipTags: commaList(values['skip-tags']),
+        check: values.check === true,
+        diff: values.diff === true,
+        forks,
+        verbosity,
+        configDir: loaded.configDir,
+        secrets: loaded.secrets,
+        decryptVault: loaded.vault
+          ? (text) => (loaded.vault as NonNullable<typeof loaded.vault>).decrypt(text)
+          : undefined,
+        transports: new TransportFactory(sshFactory(values, io.env, loaded.configDir)),
+        now: () => new Date(),
+        signal: abort.signal,
+        retryFile: resolve(
+          loaded.configDir,
+          '.ovnctl',
+          'retry',
+          `${basename(playbookFile).replace(/\.ya?ml$/, '')}.retry`,
+        ),
+      },
+      registry,
+      (e) => reporter.onEvent(e),
+    );
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    release();
+  }
   await reporter.close();
+  if (summary.interrupted) return EXIT.interrupted;
   if (summary.inputError) throw summary.inputError;
   if (summary.unreachableHosts.length > 0) return EXIT.unreachable;
   if (summary.failedHosts.length > 0) return EXIT.hostFailed;

@@ -23,6 +23,8 @@ export interface RunOptions {
   decryptVault: ((envelope: string) => string) | undefined;
   transports: TransportFactory;
   now: () => Date;
+  /** Aborted on SIGINT/SIGTERM: no new task starts; running steps finish (writes are atomic). */
+  signal?: AbortSignal;
   /** Where to write the failed-host list for `--limit @file`. */
   retryFile: string | undefined;
 }

@@ -203,6 +203,7 @@ export class PlayRunner {
   ): Promise<void> {
     const run = this.run;
     for (const task of tasks) {
+      if (run.opts.signal?.aborted) run.interrupt();
       if (run.aborted) return;
       const active = this.active(hosts);
       if (active.length === 0) return;
@@ -243,7 +244,13 @@ export class PlayRunner {
     if (block.rescue.length > 0 && failedHere.length > 0) {
       for (const h of failedHere) run.failed.delete(h);
       await this.runTasks(block.rescue, failedHere, scopes, tags, when);
-      for (const h of failedHere) if (!run.failed.has(h)) run.hostStats(h).rescued++;
+      for (const h of failedHere) {
+        if (run.failed.has(h)) continue;
+        // A rescued failure is not a failure in the recap (Ansible counts it as rescued).
+        const stats = run.hostStats(h);
+        stats.rescued++;
+        stats.failures = Math.max(0, stats.failures - 1);
+      }
     }
     if (block.always.length > 0) {
       const stillFailed = hosts.filter((h) => run.failed.has(h) && !before.has(h));

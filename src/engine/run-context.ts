@@ -18,6 +18,7 @@ export class RunContext {
   readonly groups: Record<string, string[]>;
   inputError: OvnctlError | undefined;
   aborted = false;
+  interrupted = false;
   private taskCounter = 0;
 
   constructor(
@@ -33,6 +34,11 @@ export class RunContext {
       decrypt ? { decrypt: (text) => decrypt(text) } : undefined,
     );
     this.groups = groups;
+  }
+
+  interrupt(): void {
+    this.interrupted = true;
+    this.aborted = true;
   }
 
   nextTaskId(): number {

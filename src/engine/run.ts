@@ -13,6 +13,7 @@ export interface RunSummary {
   unreachableHosts: string[];
   /** Set when the run stopped on a playbook error (undefined variable, bad module arguments). */
   inputError: RunContext['inputError'];
+  interrupted: boolean;
 }
 
 /** Run every play of the playbook; events go to `emit`. Transports are closed before returning. */
@@ -40,7 +41,7 @@ export async function runPlaybook(
   const unreachableHosts = [...run.unreachable];
   let failedHostsFile: string | undefined;
   const retry = [...new Set([...failedHosts, ...unreachableHosts])];
-  if (opts.retryFile && retry.length > 0 && !opts.check) {
+  if (opts.retryFile && retry.length > 0 && !opts.check && !run.inputError) {
     mkdirSync(dirname(opts.retryFile), { recursive: true });
     writeFileSync(opts.retryFile, `${retry.join('\n')}\n`);
     failedHostsFile = opts.retryFile;
@@ -51,5 +52,5 @@ export async function runPlaybook(
     durationMs: Date.now() - started,
     ...(failedHostsFile ? { failedHostsFile } : {}),
   });
-  return { stats, failedHosts, unreachableHosts, inputError: run.inputError };
+  return { stats, failedHosts, unreachableHosts, inputError: run.inputError, interrupted: run.interrupted };
 }

@@ -145,7 +145,7 @@ async function runItem(
     return { ...base, skipped: true, result: { skipped: true, skip_reason: 'Conditional result was False' } };
   const def = registry.get(task.module);
   const args = moduleArgs(task, def.freeForm === true, vars, opts.decryptVault);
-  registry.validate(task.module, args, task.location);
+  registry.validate(task.module, args, task.location, task.locateArg);
   if (task.noLog || def.secretArgs) {
     for (const k of task.noLog ? Object.keys(args) : (def.secretArgs ?? [])) {
       const v = args[k];

@@ -1,5 +1,6 @@
 import { OvnctlError } from '../errors.js';
 import type { Facts } from '../modules/types.js';
+import { renderDeep } from '../template/index.js';
 import { LocalTransport } from '../transport/local.js';
 import type { Transport } from '../transport/types.js';
 
@@ -10,7 +11,10 @@ export class TransportFactory {
   private readonly transports = new Map<string, Promise<Transport>>();
   readonly controller: LocalTransport = new LocalTransport('localhost');
 
-  constructor(private readonly ssh: SshTransportFactory | undefined) {}
+  constructor(
+    private readonly ssh: SshTransportFactory | undefined,
+    private readonly decrypt?: (envelope: string) => string,
+  ) {}
 
   /** The connected transport for `host`; throws OvnctlError('unreachable') when it cannot connect. */
   get(host: string, vars: Readonly<Record<string, unknown>>): Promise<Transport> {
@@ -22,7 +26,8 @@ export class TransportFactory {
     return t;
   }
 
-  private async create(host: string, vars: Readonly<Record<string, unknown>>): Promise<Transport> {
+  private async create(host: string, rawVars: Readonly<Record<string, unknown>>): Promise<Transport> {
+    const vars = connectionVars(rawVars, this.decrypt);
     const connection = String(vars.ansible_connection ?? 'ssh');
     if (connection === 'local') return host === 'localhost' ? this.controller : new LocalTransport(host);
     if (connection !== 'ssh' && connection !== 'paramiko' && connection !== 'smart') {
@@ -41,6 +46,19 @@ export class TransportFactory {
     this.transports.clear();
     await Promise.all(all.map((p) => p.then((t) => t.close()).catch(() => {})));
   }
+}
+
+/** Connection variables (`ansible_*`) rendered, so `ansible_host: "{{ mgmt_ip }}"` works. */
+function connectionVars(
+  vars: Readonly<Record<string, unknown>>,
+  decrypt: ((envelope: string) => string) | undefined,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const opts = decrypt ? { decryptVault: (v: { envelope: string }) => decrypt(v.envelope) } : {};
+  for (const [k, v] of Object.entries(vars)) {
+    if (k.startsWith('ansible_') || k.startsWith('ovnctl_')) out[k] = renderDeep(v, vars, opts);
+  }
+  return out;
 }
 
 /** The read-only view of a transport that modules plan with. */

@@ -1,8 +1,15 @@
 import { builtinModules } from './builtin/index.js';
+import { ovnModules } from './ovn/index.js';
 import { pkiModules } from './pki/index.js';
 import { ModuleRegistry } from './registry.js';
+import { serviceModules } from './service/index.js';
 import type { ModuleDefinition } from './types.js';
 
 export function defaultRegistry(): ModuleRegistry {
-  return new ModuleRegistry([...builtinModules, ...pkiModules] as ModuleDefinition<never>[]);
+  return new ModuleRegistry([
+    ...builtinModules,
+    ...pkiModules,
+    ...serviceModules,
+    ...ovnModules,
+  ] as ModuleDefinition<never>[]);
 }

@@ -60,12 +60,19 @@ export class ModuleRegistry {
   }
 
   /** Throw OvnctlError('schema') naming the module, key and location when `args` do not fit. */
-  validate(name: string, args: unknown, location: SourceLocation | undefined): void {
+  validate(
+    name: string,
+    args: unknown,
+    location: SourceLocation | undefined,
+    locateArg?: (keyPath: readonly string[]) => SourceLocation,
+  ): void {
     const validator = this.validator(name);
     if (validator(args)) return;
     const first = validator.errors?.[0];
     const { key, message } = first ? describeAjvError(first) : { key: '', message: 'invalid arguments' };
-    const loc = location ? { ...location, key: key ? `${name}.${key}` : name } : undefined;
+    const keyPath = key ? key.split('.') : [];
+    const at = locateArg ? locateArg(keyPath) : location;
+    const loc = at ? { ...at, key: key ? `${name}.${key}` : name } : undefined;
     throw new OvnctlError('schema', `${name}: ${message}`, loc ? { location: loc } : {});
   }
 }

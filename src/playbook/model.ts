@@ -43,6 +43,8 @@ export interface ModuleTask extends TaskCommon {
   loopLabel: unknown;
   /** Handler topics (`listen`); only set for handlers. */
   listen: string[];
+  /** Where an argument (a key path under the module) was written. */
+  locateArg: (keyPath: readonly (string | number)[]) => SourceLocation;
 }
 
 export interface BlockTask extends TaskCommon {

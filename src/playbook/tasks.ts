@@ -144,6 +144,7 @@ function parseModuleTask(
     loopVar: typeof lc.loop_var === 'string' ? lc.loop_var : 'item',
     loopLabel: lc.label,
     listen: stringList(ctx, [...path, 'listen'], raw.listen),
+    locateArg: (keyPath) => ctx.doc.locate([...path, moduleKey, ...keyPath]),
   };
 }
 

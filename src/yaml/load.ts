@@ -5,6 +5,7 @@ import {
   EVENT_ID,
   type Event,
   getScalarValue,
+  NOT_RESOLVED,
   parseEvents,
   YAML11_SCHEMA,
   YAMLException,
@@ -34,8 +35,18 @@ const unsafeTag = defineScalarTag('!unsafe', {
   represent: (data: UnsafeText) => data.text,
 });
 
-// Ansible reads YAML 1.1 (yes/no are booleans), plus its own !vault and !unsafe tags.
-const ANSIBLE_SCHEMA = YAML11_SCHEMA.withTags(vaultTag, unsafeTag);
+// PyYAML's YAML 1.1 booleans: yes/no/on/off/true/false in three casings, but not y/n.
+const PYYAML_BOOL = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
+const boolTag = defineScalarTag('tag:yaml.org,2002:bool', {
+  implicit: true,
+  implicitFirstChars: ['y', 'Y', 'n', 'N', 't', 'T', 'f', 'F', 'o', 'O'],
+  resolve: (source) => (PYYAML_BOOL.test(source) ? /^(?:yes|true|on)$/i.test(source) : NOT_RESOLVED),
+  identify: (data) => typeof data === 'boolean',
+  represent: (data: boolean) => (data ? 'true' : 'false'),
+});
+
+// Ansible reads YAML as PyYAML does (YAML 1.1), plus its own !vault and !unsafe tags.
+const ANSIBLE_SCHEMA = YAML11_SCHEMA.withTags(boolTag, vaultTag, unsafeTag);
 
 export function pathKey(path: YamlPath): string {
   let s = '';
