@@ -132,10 +132,8 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
         verbosity,
         configDir: loaded.configDir,
         secrets: loaded.secrets,
-        decryptVault: loaded.vault
-          ? (text) => (loaded.vault as NonNullable<typeof loaded.vault>).decrypt(text)
-          : undefined,
-        transports: new TransportFactory(sshFactory(values, io.env, loaded.configDir)),
+        decryptVault,
+        transports: new TransportFactory(sshFactory(values, io.env, loaded.configDir), decryptVault),
         now: () => new Date(),
         signal: abort.signal,
         retryFile: resolve(

@@ -82,7 +82,7 @@ export async function varsCommand(argv: readonly string[], io: CliIo): Promise<n
     const layer = merged.layers[merged.origin.get(k) ?? 0];
     const text = dump({ [k]: shown(k, merged.vars[k]) }, { lineWidth: 200 }).trimEnd();
     io.stdout(
-      `${text}    # ${layer?.level ?? '?'}${layer && layer.source.file.startsWith('/') ? ` (${layer.source.file})` : ''}\n`,
+      `${text}    # ${layer?.level ?? '?'}${layer?.source.file.startsWith('/') ? ` (${layer.source.file})` : ''}\n`,
     );
   }
   return EXIT.ok;

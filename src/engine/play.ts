@@ -309,7 +309,7 @@ export class PlayRunner {
       play: this.index,
       task: taskId,
       host,
-      ...(task.delegateTo ? { delegatedTo: task.delegateTo } : {}),
+      ...(outcome.delegatedTo ? { delegatedTo: outcome.delegatedTo } : {}),
       status: outcome.status,
       ...(outcome.ignored ? { ignored: true } : {}),
       ...(outcome.msg !== undefined

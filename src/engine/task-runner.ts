@@ -29,6 +29,8 @@ export interface TaskOutcome {
   warnings: string[];
   /** Variables set with set_fact. */
   facts: VarMap | undefined;
+  /** The rendered delegate_to target, when it differs from the host. */
+  delegatedTo: string | undefined;
   /** A playbook error (undefined variable, bad arguments): the run stops with the invalid-input code. */
   inputError: OvnctlError | undefined;
 }
@@ -112,6 +114,7 @@ function diffsOf(steps: readonly Step[], noLog: boolean): string[] {
 }
 
 interface ItemResult {
+  delegatedTo?: string;
   changed: boolean;
   failed: boolean;
   skipped: boolean;
@@ -218,6 +221,7 @@ async function runItem(
   ];
   const diff = opts.diff ? diffsOf(all, task.noLog) : [];
   return {
+    ...(targetHost !== host ? { delegatedTo: targetHost } : {}),
     changed: all.length > 0,
     failed: failure !== undefined,
     skipped: false,
@@ -296,6 +300,7 @@ export async function runModuleTask(
       result,
       warnings: items.flatMap((i) => i.warnings),
       facts,
+      delegatedTo: items.find((i) => i.delegatedTo)?.delegatedTo,
       inputError: undefined,
     };
   };

@@ -54,8 +54,17 @@ interface RoleLoad {
   vars: { file: string; vars: VarMap } | undefined;
 }
 
+/** Role defaults, vars and handlers met while loading one play (from `roles:` and include_role). */
+interface RoleCollector {
+  defaults: Play['roleDefaults'];
+  vars: Play['roleVars'];
+  handlers: Task[];
+  seen: Set<string>;
+}
+
 export class PlaybookLoader {
   private readonly roleCache = new Map<string, RoleLoad>();
+  private collector: RoleCollector | undefined;
 
   constructor(private readonly options: PlaybookLoadOptions) {}
 
@@ -102,7 +111,7 @@ export class PlaybookLoader {
     }
     const key = `${path}#${tasksFrom}`;
     const cached = this.roleCache.get(key);
-    if (cached) return cached;
+    if (cached) return this.collect(path, cached);
     const role: RoleRef = { name, path };
     const loadTasks = (sub: string, base: string): Task[] => {
       for (const ext of ['.yml', '.yaml']) {
@@ -128,6 +137,18 @@ export class PlaybookLoader {
       vars: this.readRoleVars(path, 'vars'),
     };
     this.roleCache.set(key, loaded);
+    return this.collect(path, loaded);
+  }
+
+  /** Ansible exposes a role's defaults, vars and handlers to the whole play, once per role. */
+  private collect(path: string, loaded: RoleLoad): RoleLoad {
+    const c = this.collector;
+    if (c && !c.seen.has(path)) {
+      c.seen.add(path);
+      if (loaded.defaults) c.defaults.push(loaded.defaults);
+      if (loaded.vars) c.vars.push(loaded.vars);
+      c.handlers.push(...loaded.handlers);
+    }
     return loaded;
   }
 
@@ -158,9 +179,8 @@ export class PlaybookLoader {
       return parseTaskList(ctx, v, [...path, key]);
     };
     const roleTasks: Task[] = [];
-    const roleHandlers: Task[] = [];
-    const roleDefaults: Play['roleDefaults'] = [];
-    const roleVars: Play['roleVars'] = [];
+    const collector: RoleCollector = { defaults: [], vars: [], handlers: [], seen: new Set() };
+    this.collector = collector;
     const roles = raw.roles ?? [];
     if (!Array.isArray(roles)) invalid(doc, [...path, 'roles'], 'roles must be a list');
     roles.forEach((entry, i) => {
@@ -171,8 +191,6 @@ export class PlaybookLoader {
       }
       const name = String(spec.role ?? spec.name);
       const loaded = this.loadRole(name, 'main', dir, () => doc.locate(rpath));
-      if (loaded.defaults) roleDefaults.push(loaded.defaults);
-      if (loaded.vars) roleVars.push(loaded.vars);
       // Role entries are wrapped in a block so their `when`, `tags` and params apply to every task.
       const { role: _r, name: _n, when, tags, vars, ...params } = spec;
       const block: Record<string, unknown> = { block: [], vars: { ...varsMap(doc, rpath, vars), ...params } };
@@ -183,9 +201,15 @@ export class PlaybookLoader {
         wrapper.block = loaded.tasks;
         roleTasks.push(wrapper);
       }
-      roleHandlers.push(...loaded.handlers);
     });
-    const handlers = [...roleHandlers, ...list('handlers')].flatMap((t) => (t.kind === 'module' ? [t] : []));
+    const preTasks = list('pre_tasks');
+    const tasks = [...roleTasks, ...list('tasks')];
+    const postTasks = list('post_tasks');
+    const playHandlers = list('handlers');
+    this.collector = undefined;
+    const handlers = [...collector.handlers, ...playHandlers].flatMap((t) =>
+      t.kind === 'module' ? [t] : [],
+    );
     const serialRaw = raw.serial;
     const serial =
       serialRaw === undefined || serialRaw === null ? [] : Array.isArray(serialRaw) ? serialRaw : [serialRaw];
@@ -206,11 +230,11 @@ export class PlaybookLoader {
       gatherFacts: optionalBool(doc, [...path, 'gather_facts'], raw.gather_facts) ?? true,
       vars: varsMap(doc, [...path, 'vars'], raw.vars),
       varsFiles: varsFiles.map(String),
-      roleDefaults,
-      roleVars,
-      preTasks: list('pre_tasks'),
-      tasks: [...roleTasks, ...list('tasks')],
-      postTasks: list('post_tasks'),
+      roleDefaults: collector.defaults,
+      roleVars: collector.vars,
+      preTasks,
+      tasks,
+      postTasks,
       handlers,
       serial: serial as (number | string)[],
       anyErrorsFatal: optionalBool(doc, [...path, 'any_errors_fatal'], raw.any_errors_fatal) ?? false,

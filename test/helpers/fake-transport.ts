@@ -109,7 +109,7 @@ export class FakeTransport implements Transport {
     for (const k of [...this.files.keys()]) if (k === path || k.startsWith(`${path}/`)) this.files.delete(k);
   }
 
-  async lookupId(kind: 'user' | 'group', name: string): Promise<number | null> {
+  async lookupId(_kind: 'user' | 'group', name: string): Promise<number | null> {
     return /^\d+$/.test(name) ? Number(name) : (this.users.get(name) ?? null);
   }
 
