@@ -10,7 +10,7 @@ import { gatherFacts } from './gather.js';
 import { mapLimit } from './pool.js';
 import type { RunContext } from './run-context.js';
 import { selectedByTags } from './tags.js';
-import { runModuleTask, type TaskEnv, type TaskOutcome } from './task-runner.js';
+import { plainData, runModuleTask, type TaskEnv, type TaskOutcome } from './task-runner.js';
 import { hostLayers, loadVarsFiles, type PlayVarLayers } from './vars.js';
 
 /** Runs one play: batches, tasks in lockstep across hosts (Ansible's linear strategy), blocks, handlers. */
@@ -302,7 +302,7 @@ export class PlayRunner {
     const redacted = run.opts.secrets.redactDeep(
       task.noLog
         ? { censored: 'the output has been hidden due to the no_log: true setting' }
-        : outcome.result,
+        : plainData(outcome.result),
     ) as Record<string, unknown>;
     run.record({
       kind: 'host-result',

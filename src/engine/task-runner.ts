@@ -3,13 +3,15 @@ import type { VarMap } from '../inventory/model.js';
 import type { ModuleRegistry } from '../modules/registry.js';
 import type { Plan, PlanContext, Step } from '../modules/types.js';
 import type { ModuleTask } from '../playbook/model.js';
-import { parseKeyValueArgs } from '../playbook/tasks.js';
+import { parseKeyValueArgs, splitFreeForm } from '../playbook/tasks.js';
 import type { HostStatus } from '../report/events.js';
 import { evaluate, isTruthy, OMIT, renderDeep } from '../template/index.js';
+import { UnsafeText } from '../yaml/tags.js';
 import { applySteps } from './apply.js';
 import { unifiedDiff } from './diff.js';
 import { expandLoop, loopLabel } from './loop.js';
 import type { RunOptions } from './options.js';
+import { type Decrypt, templateOptions } from './template-options.js';
 import { factsOf } from './transports.js';
 
 export interface TaskEnv {
@@ -56,14 +58,15 @@ function dropOmitted(value: unknown): unknown {
 export function conditionsHold(
   conditions: readonly unknown[],
   vars: Record<string, unknown>,
-  task: ModuleTask | { location: ModuleTask['location'] },
+  task: { location: ModuleTask['location'] },
+  decrypt: Decrypt = undefined,
 ): boolean {
   for (const c of conditions) {
     if (typeof c === 'boolean') {
       if (!c) return false;
       continue;
     }
-    const value = evaluate(String(c), vars, { location: task.location });
+    const value = evaluate(String(c), vars, templateOptions(task.location, decrypt));
     if (!isTruthy(value)) return false;
   }
   return true;
@@ -75,15 +78,15 @@ function moduleArgs(
   vars: Record<string, unknown>,
   decryptVault: RunOptions['decryptVault'],
 ): Record<string, unknown> {
-  const opts = {
-    location: task.location,
-    ...(decryptVault ? { decryptVault: (v: { envelope: string }) => decryptVault(v.envelope) } : {}),
-  };
+  const opts = templateOptions(task.location, decryptVault);
   let raw: unknown = task.args;
-  if (typeof raw === 'string') raw = freeForm ? { cmd: raw } : parseKeyValueArgs(raw);
+  if (typeof raw === 'string') raw = freeForm ? splitFreeForm(raw) : parseKeyValueArgs(raw);
   if (raw && typeof raw === 'object' && '_raw_params' in raw) {
     const { _raw_params, ...rest } = raw as Record<string, unknown>;
-    raw = { cmd: _raw_params, ...rest };
+    raw = {
+      ...(typeof _raw_params === 'string' ? splitFreeForm(_raw_params) : { cmd: _raw_params }),
+      ...rest,
+    };
   }
   const rendered = dropOmitted(renderDeep(raw ?? {}, vars, opts));
   if (!rendered || typeof rendered !== 'object' || Array.isArray(rendered)) {
@@ -92,6 +95,20 @@ function moduleArgs(
     });
   }
   return rendered as Record<string, unknown>;
+}
+
+function unsafe(text: string): string | UnsafeText {
+  return text.includes('{') ? new UnsafeText(text) : text;
+}
+
+/** A registered result as plain JSON data (unsafe markers dropped), for reporters. */
+export function plainData(value: unknown): unknown {
+  if (value instanceof UnsafeText) return value.text;
+  if (Array.isArray(value)) return value.map(plainData);
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plainData(v)]));
+  }
+  return value;
 }
 
 function stepReasons(steps: readonly Step[], where: string): string[] {
@@ -144,7 +161,7 @@ async function runItem(
     warnings: [],
     facts: undefined,
   };
-  if (!conditionsHold(task.when, vars, task))
+  if (!conditionsHold(task.when, vars, task, opts.decryptVault))
     return { ...base, skipped: true, result: { skipped: true, skip_reason: 'Conditional result was False' } };
   const def = registry.get(task.module);
   const args = moduleArgs(task, def.freeForm === true, vars, opts.decryptVault);
@@ -174,6 +191,9 @@ async function runItem(
     now: opts.now,
     configDir: opts.configDir,
     secret: (v) => opts.secrets.add(v),
+    ...(opts.decryptVault
+      ? { decryptVault: templateOptions(undefined, opts.decryptVault).decryptVault }
+      : {}),
   };
   const plan: Plan = await def.plan(args, ctx);
   const warnings = plan.warnings ?? [];
@@ -191,7 +211,7 @@ async function runItem(
       skipped: true,
       msg: plan.skipped,
       warnings,
-      result: { skipped: true, msg: plan.skipped },
+      result: { ...plan.result, skipped: true, msg: plan.skipped },
     };
   const controllerSteps = plan.controllerSteps ?? [];
   const all = [...controllerSteps, ...plan.steps];
@@ -205,12 +225,16 @@ async function runItem(
       failure = outcome.failure;
       if (outcome.exec) {
         const { rc, stdout, stderr } = outcome.exec;
+        // Remote output is data, never a template (Ansible marks it unsafe).
         Object.assign(result, {
           rc,
-          stdout,
-          stderr,
-          stdout_lines: stdout.split('\n').filter((l, i, a) => l !== '' || i < a.length - 1),
-          stderr_lines: stderr ? stderr.split('\n') : [],
+          stdout: unsafe(stdout),
+          stderr: unsafe(stderr),
+          stdout_lines: stdout
+            .split('\n')
+            .filter((l, i, a) => l !== '' || i < a.length - 1)
+            .map(unsafe),
+          stderr_lines: stderr ? stderr.split('\n').map(unsafe) : [],
         });
       }
     }
@@ -235,7 +259,12 @@ async function runItem(
 }
 
 /** changed_when / failed_when, evaluated with the result registered under its name (as Ansible does). */
-function applyOverrides(task: ModuleTask, item: ItemResult, vars: Record<string, unknown>): ItemResult {
+function applyOverrides(
+  task: ModuleTask,
+  item: ItemResult,
+  vars: Record<string, unknown>,
+  decrypt: Decrypt,
+): ItemResult {
   if (item.skipped || (task.changedWhen === undefined && task.failedWhen === undefined)) return item;
   const resultVars = {
     ...vars,
@@ -246,9 +275,10 @@ function applyOverrides(task: ModuleTask, item: ItemResult, vars: Record<string,
   };
   const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
   const out = { ...item };
-  if (task.changedWhen !== undefined) out.changed = conditionsHold(list(task.changedWhen), resultVars, task);
+  if (task.changedWhen !== undefined)
+    out.changed = conditionsHold(list(task.changedWhen), resultVars, task, decrypt);
   if (task.failedWhen !== undefined) {
-    out.failed = conditionsHold(list(task.failedWhen), resultVars, task);
+    out.failed = conditionsHold(list(task.failedWhen), resultVars, task, decrypt);
     if (out.failed && !out.msg) out.msg = 'failed_when condition was true';
     if (!out.failed) out.msg = item.failed ? undefined : item.msg;
   }
@@ -306,7 +336,10 @@ export async function runModuleTask(
   };
   try {
     if (task.loop === undefined)
-      return done([applyOverrides(task, await runItem(env, task, host, vars), vars)], false);
+      return done(
+        [applyOverrides(task, await runItem(env, task, host, vars), vars, env.opts.decryptVault)],
+        false,
+      );
     const items = expandLoop(task.loop, vars, task.location, env.opts.decryptVault);
     const results: ItemResult[] = [];
     for (const [index, item] of items.entries()) {
@@ -322,7 +355,12 @@ export async function runModuleTask(
           length: items.length,
         },
       };
-      const r = applyOverrides(task, await runItem(env, task, host, itemVars), itemVars);
+      const r = applyOverrides(
+        task,
+        await runItem(env, task, host, itemVars),
+        itemVars,
+        env.opts.decryptVault,
+      );
       r.result.item = item;
       r.result._label = loopLabel(task, itemVars, item);
       results.push(r);

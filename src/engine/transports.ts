@@ -4,7 +4,10 @@ import { renderDeep } from '../template/index.js';
 import { LocalTransport } from '../transport/local.js';
 import type { Transport } from '../transport/types.js';
 
-export type SshTransportFactory = (host: string, vars: Readonly<Record<string, unknown>>) => Transport;
+export type SshTransportFactory = (
+  host: string,
+  vars: Readonly<Record<string, unknown>>,
+) => Transport | Promise<Transport>;
 
 /** One transport per host for the whole run, connected on first use. */
 export class TransportFactory {
@@ -36,7 +39,7 @@ export class TransportFactory {
       });
     }
     if (!this.ssh) throw new OvnctlError('unreachable', `${host}: the SSH transport is not available`);
-    const transport = this.ssh(host, vars);
+    const transport = await this.ssh(host, vars);
     await transport.connect();
     return transport;
   }

@@ -1,4 +1,5 @@
 import type { ExecOptions, ExecResult, FileStat } from '../transport/types.js';
+import type { VaultedValue } from '../yaml/tags.js';
 
 /**
  * A module only plans: it reads facts and returns the steps still needed.
@@ -85,6 +86,8 @@ export interface PlanContext {
   readonly configDir: string;
   /** Register a value that must never appear in output (redacted everywhere). */
   secret(value: string): void;
+  /** Decrypts a `!vault` value met while a module templates (template, debug, assert). */
+  readonly decryptVault?: (value: VaultedValue) => string;
 }
 
 export interface ModuleDefinition<P = Record<string, unknown>> {

@@ -73,8 +73,31 @@ export class PlaybookLoader {
     const dir = dirname(file);
     if (!Array.isArray(doc.value))
       invalid(doc, [], 'a playbook must be a list of plays', 'start the file with `- hosts: ...`');
-    const plays = doc.value.map((raw, i) => this.loadPlay(doc, dir, raw, [i]));
+    const plays = doc.value.flatMap((raw, i) => this.loadEntry(doc, dir, raw, [i], [file]));
     return { file, dir, plays };
+  }
+
+  /** A play, or `import_playbook:` whose plays are spliced in place (cycles refused). */
+  private loadEntry(doc: YamlDocument, dir: string, raw: unknown, path: YamlPath, chain: string[]): Play[] {
+    const key = isMap(raw)
+      ? ['import_playbook', 'ansible.builtin.import_playbook'].find((k) => k in raw)
+      : undefined;
+    if (!key || !isMap(raw)) return [this.loadPlay(doc, dir, raw, path)];
+    const target = raw[key];
+    if (typeof target !== 'string')
+      invalid(doc, [...path, key], 'import_playbook takes a playbook file name');
+    const file = resolve(dir, target);
+    if (!isFile(file))
+      invalid(doc, [...path, key], `import_playbook: ${target} does not exist (looked in ${dir})`);
+    if (chain.includes(file))
+      invalid(
+        doc,
+        [...path, key],
+        `import_playbook: ${target} imports itself (${[...chain, file].join(' -> ')})`,
+      );
+    const inner = readYamlDocument(file, this.options.vault);
+    if (!Array.isArray(inner.value)) invalid(inner, [], 'a playbook must be a list of plays');
+    return inner.value.flatMap((r, i) => this.loadEntry(inner, dirname(file), r, [i], [...chain, file]));
   }
 
   private findRole(name: string, playbookDir: string): string | undefined {

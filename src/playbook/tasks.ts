@@ -59,6 +59,30 @@ export function parseKeyValueArgs(text: string): Record<string, string> {
   return out;
 }
 
+const FREE_FORM_OPTIONS = /^(creates|removes|chdir|executable|stdin)=("[^"]*"|'[^']*'|\S+)(\s+|$)/;
+
+/** `creates=/x chdir=/tmp ls -l`: Ansible pulls these options out of a command's free form. */
+export function splitFreeForm(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const words: string[] = [];
+  let rest = text.trim();
+  while (rest) {
+    const m = FREE_FORM_OPTIONS.exec(rest);
+    if (m) {
+      const [all, key = '', value = ''] = m;
+      out[key] = /^["']/.test(value) ? value.slice(1, -1) : value;
+      rest = rest.slice(all.length);
+      continue;
+    }
+    const word = /^("[^"]*"|'[^']*'|\S+)(\s+|$)/.exec(rest);
+    if (!word) break;
+    words.push(word[1] ?? '');
+    rest = rest.slice(word[0].length);
+  }
+  // Keep the command text as written apart from the options taken out.
+  return { cmd: words.join(' '), ...out };
+}
+
 function common(ctx: TaskParseContext, raw: Record<string, unknown>, path: YamlPath): TaskCommon {
   const when =
     raw.when === undefined || raw.when === null ? [] : Array.isArray(raw.when) ? raw.when : [raw.when];

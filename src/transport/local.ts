@@ -111,7 +111,15 @@ export class LocalTransport implements Transport {
   }
 
   async writeFileAtomic(path: string, data: Buffer, options: WriteOptions): Promise<void> {
-    const owner = await this.ownership(options);
+    let owner = await this.ownership(options);
+    // Like Ansible's atomic move: a replaced file keeps its owner unless one is asked for.
+    const current = await this.stat(path).catch(() => null);
+    if (current && (owner === undefined || owner.uid === -1 || owner.gid === -1)) {
+      owner = {
+        uid: owner && owner.uid !== -1 ? owner.uid : current.uid,
+        gid: owner && owner.gid !== -1 ? owner.gid : current.gid,
+      };
+    }
     const temp = join(dirname(path), `.${basename(path)}.ovnctl-${randomBytes(6).toString('hex')}`);
     let handle: import('node:fs/promises').FileHandle | undefined;
     try {

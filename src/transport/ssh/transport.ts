@@ -216,6 +216,11 @@ export class SshTransport implements Transport {
   async writeFileAtomic(path: string, data: Buffer, options: WriteOptions): Promise<void> {
     try {
       const owner = await this.ownership(options);
+      // Like Ansible's atomic move: a replaced file keeps its owner unless one is asked for.
+      if (owner.uid === undefined || owner.gid === undefined) {
+        const current = await this.stat(path).catch(() => null);
+        if (current) Object.assign(owner, { uid: owner.uid ?? current.uid, gid: owner.gid ?? current.gid });
+      }
       await writeAtomic(await this.session(), path, data, options.mode, owner);
     } catch (e) {
       throw this.fileError('write', path, e);
