@@ -21,16 +21,21 @@ export interface TaskEnv {
   varsFor(host: string, scopes: readonly VarMap[]): Record<string, unknown>;
 }
 
-export interface TaskOutcome {
-  status: HostStatus;
-  ignored: boolean;
+/** What a task (or one loop item of it) produced on a host. */
+interface ResultParts {
   msg: string | undefined;
+  /** Reasons of the steps applied (or that would be, in check mode). */
   steps: string[];
   diff: string[];
   result: Record<string, unknown>;
   warnings: string[];
   /** Variables set with set_fact. */
   facts: VarMap | undefined;
+}
+
+export interface TaskOutcome extends ResultParts {
+  status: HostStatus;
+  ignored: boolean;
   /** The rendered delegate_to target, when it differs from the host. */
   delegatedTo: string | undefined;
   /** A playbook error (undefined variable, bad arguments): the run stops with the invalid-input code. */
@@ -130,17 +135,11 @@ function diffsOf(steps: readonly Step[], noLog: boolean): string[] {
   return out;
 }
 
-interface ItemResult {
+interface ItemResult extends ResultParts {
   delegatedTo?: string;
   changed: boolean;
   failed: boolean;
   skipped: boolean;
-  msg: string | undefined;
-  steps: string[];
-  diff: string[];
-  result: Record<string, unknown>;
-  warnings: string[];
-  facts: VarMap | undefined;
 }
 
 async function runItem(

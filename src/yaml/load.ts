@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   constructFromEvents,
   defineScalarTag,
@@ -190,21 +189,4 @@ export function parseYaml(source: string, file: string): YamlDocument {
       return { file, key: pathKey(path) };
     },
   };
-}
-
-export function loadYamlFile(file: string): YamlDocument {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new OvnctlError(
-      'invalid-input',
-      `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code}`,
-      {
-        location: { file },
-      },
-    );
-  }
-  return parseYaml(text, file);
 }

@@ -1,11 +1,8 @@
 import { OvnctlError } from '../../errors.js';
 
-/** POSIX single-quoting: safe for any byte string except NUL. */
-export function shellQuote(value: string): string {
-  if (value.includes('\0')) throw new OvnctlError('invalid-input', 'a shell argument contains a NUL byte');
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
+import { shellQuote } from '../../shell.js';
+
+export { shellQuote };
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

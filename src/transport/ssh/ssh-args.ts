@@ -1,41 +1,6 @@
 import { OvnctlError } from '../../errors.js';
+import { splitShellWords } from '../../shell.js';
 import type { HostKeyChecking, ProxyJump } from './settings.js';
-
-/** Splits a command-line fragment like a POSIX shell would (quotes and backslashes; no expansion). */
-export function splitShellWords(text: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  let quote: '"' | "'" | null = null;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (quote === "'") {
-      if (c === "'") quote = null;
-      else word += c;
-    } else if (quote === '"') {
-      if (c === '"') quote = null;
-      else if (c === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1] as string))
-        word += text[++i];
-      else word += c;
-    } else if (c === "'" || c === '"') {
-      quote = c;
-      inWord = true;
-    } else if (c === '\\' && i + 1 < text.length) {
-      word += text[++i];
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else {
-      word += c;
-      inWord = true;
-    }
-  }
-  if (quote) throw new Error('unterminated quote');
-  if (inWord) words.push(word);
-  return words;
-}
 
 /** `[user@]host[:port]`, `[user@][v6addr]:port` or `ssh://[user@]host[:port]`. */
 export function parseJumpSpec(spec: string): { user?: string; address: string; port?: number } {

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OvnctlError } from '../../../src/errors.js';
+import { splitShellWords } from '../../../src/shell.js';
 import { sshSettingsFromVars } from '../../../src/transport/ssh/settings.js';
-import { parseJumpSpec, parseSshArgs, splitShellWords } from '../../../src/transport/ssh/ssh-args.js';
+import { parseJumpSpec, parseSshArgs } from '../../../src/transport/ssh/ssh-args.js';
 import { VaultedValue } from '../../../src/yaml/tags.js';
 
 const home = mkdtempSync(join(tmpdir(), 'ovnctl-home-'));
@@ -128,7 +129,7 @@ describe('sshSettingsFromVars', () => {
 describe('ssh argument helpers', () => {
   it('splits words like a shell', () => {
     expect(splitShellWords(`-o 'A=b c' "d\\"e" f\\ g`)).toEqual(['-o', 'A=b c', 'd"e', 'f g']);
-    expect(() => splitShellWords(`'open`)).toThrow(/unterminated/);
+    expect(() => splitShellWords(`'open`)).toThrow(/unbalanced/);
   });
 
   it('parses jump specs', () => {
