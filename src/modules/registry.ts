@@ -28,7 +28,9 @@ export function describeAjvError(e: ErrorObject): { key: string; message: string
 export class ModuleRegistry {
   private readonly modules = new Map<string, ModuleDefinition<unknown>>();
   private readonly validators = new Map<string, ValidateFunction>();
-  private readonly ajv = new Ajv({ allErrors: false, strict: false, useDefaults: false });
+  // Like Ansible's argument_spec, scalar strings are converted to the declared type ("30" -> 30),
+  // since `{{ x | int }}` renders as text in Ansible's (non-native) templating.
+  private readonly ajv = new Ajv({ allErrors: false, strict: false, useDefaults: false, coerceTypes: true });
 
   constructor(definitions: readonly ModuleDefinition<never>[]) {
     for (const d of definitions) this.modules.set(d.name, d as unknown as ModuleDefinition<unknown>);
