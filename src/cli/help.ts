@@ -11,7 +11,8 @@ Options:
   -h, --help              show help (also: ovnctl <command> --help)
   --version               print the version
 
-Bundled playbooks: certificate-authority.yml, certificate-generate.yml, ...
+Bundled playbooks: certificate-authority.yml, certificate-generate.yml, haproxy-install.yml,
+rabbitmq-install.yml, ovn-install.yml (see README).
 Exit codes: 0 ok, 1 error (e.g. no hosts matched), 2 a host failed, 4 a host was
 unreachable, 5 usage error, 6 invalid input (YAML, schema, undefined variable),
 99 interrupted, 250 internal error.
