@@ -10,7 +10,9 @@ import { parseArgs } from 'node:util';
 import { makeTree } from '../test/helpers/tmp.js';
 import { startRig } from '../test/rig/rig.js';
 
-const { values } = parseArgs({ options: { hosts: { type: 'string', default: '10' }, runs: { type: 'string', default: '5' } } });
+const { values } = parseArgs({
+  options: { hosts: { type: 'string', default: '10' }, runs: { type: 'string', default: '5' } },
+});
 const hosts = Number(values.hosts);
 const runs = Number(values.runs);
 
@@ -31,11 +33,24 @@ interface Sample {
 function timed(cwd: string): Sample {
   const started = process.hrtime.bigint();
   // /usr/bin/time gives the child's CPU and peak RSS.
-  const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', process.execPath, join(process.cwd(), 'bin/ovnctl.js'), 'run', 'bench.yml', '-i', 'inventory.yml'], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, CI: 'true', HOME: join(cwd, 'home') },
-  });
+  const r = spawnSync(
+    '/usr/bin/time',
+    [
+      '-f',
+      '%U %S %M',
+      process.execPath,
+      join(process.cwd(), 'bin/ovnctl.js'),
+      'run',
+      'bench.yml',
+      '-i',
+      'inventory.yml',
+    ],
+    {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, CI: 'true', HOME: join(cwd, 'home') },
+    },
+  );
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (r.status !== 0) throw new Error(`ovnctl failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   const [user = '0', sys = '0', rssKb = '0'] = (r.stderr.trim().split('\n').pop() ?? '').split(' ');
@@ -48,7 +63,11 @@ const median = (xs: number[]): number => {
 };
 
 function summarise(label: string, samples: Sample[]): string {
-  return `${label.padEnd(18)} wall ${median(samples.map((s) => s.wallMs)).toFixed(0).padStart(6)} ms   cpu ${median(samples.map((s) => s.cpuMs)).toFixed(0).padStart(6)} ms   peak RSS ${Math.max(...samples.map((s) => s.maxRssMb)).toFixed(0)} MB`;
+  return `${label.padEnd(18)} wall ${median(samples.map((s) => s.wallMs))
+    .toFixed(0)
+    .padStart(6)} ms   cpu ${median(samples.map((s) => s.cpuMs))
+    .toFixed(0)
+    .padStart(6)} ms   peak RSS ${Math.max(...samples.map((s) => s.maxRssMb)).toFixed(0)} MB`;
 }
 
 const rig = await startRig({ hosts, net: 9, baseOctet: 10 });
@@ -58,7 +77,8 @@ try {
   const first: Sample[] = [];
   const again: Sample[] = [];
   for (let i = 0; i < runs; i++) {
-    for (const [h] of rig.hosts.entries()) rmSync(join(rig.hostRoot(h), 'etc/ssl/ovnctl-test/bench'), { recursive: true, force: true });
+    for (const [h] of rig.hosts.entries())
+      rmSync(join(rig.hostRoot(h), 'etc/ssl/ovnctl-test/bench'), { recursive: true, force: true });
     first.push(timed(tree.dir));
     again.push(timed(tree.dir));
   }

@@ -74,7 +74,9 @@ describe('ovnctl run over SSH', () => {
     const first = run(['--host-key-checking', 'strict', '--output', 'json']);
     expect(first.code, first.stdout + first.stderr).toBe(0);
     for (const [i, h] of rig.hosts.entries()) {
-      expect(readFileSync(hostFile(i, `app/${h.name}.cfg`), 'utf8')).toMatch(new RegExp(`^host=${h.name} short=\\S+\\n$`));
+      expect(readFileSync(hostFile(i, `app/${h.name}.cfg`), 'utf8')).toMatch(
+        new RegExp(`^host=${h.name} short=\\S+\\n$`),
+      );
       const st = statSync(hostFile(i, `app/${h.name}.cfg`));
       expect(st.mode & 0o777).toBe(0o600);
       expect(st.uid).toBe(0);
@@ -106,7 +108,9 @@ describe('ovnctl run over SSH', () => {
     for (const mode of ['accept-new', 'strict']) {
       const r = run(['--host-key-checking', mode]);
       expect(r.code).toBe(4);
-      const line = r.stdout.split('\n').find((l) => l.includes(`[${rig.hosts[0]?.name}]`) && l.includes('UNREACHABLE'));
+      const line = r.stdout
+        .split('\n')
+        .find((l) => l.includes(`[${rig.hosts[0]?.name}]`) && l.includes('UNREACHABLE'));
       expect(line).toBeDefined();
       expect(line?.match(/SHA256:[A-Za-z0-9+/]{43}/g)?.length).toBe(2);
       expect(r.stdout).toMatch(new RegExp(`${rig.hosts[1]?.name}\\s+: ok=4`));
@@ -137,11 +141,23 @@ describe('ovnctl run over SSH', () => {
     writeFileSync(payload, Buffer.alloc(24 * 1024 * 1024, 9));
     const before = readFileSync(hostFile(2, 'app/payload.bin'));
     const child = import('node:child_process').then(({ spawn }) =>
-      spawn(process.execPath, [join(process.cwd(), 'bin/ovnctl.js'), 'run', 'push.yml', '-i', 'inventory.yml', '-e', `payload=${payload}`], {
-        cwd: dir,
-        env: { ...process.env, CI: 'true', HOME: join(dir, 'home') },
-        stdio: 'ignore',
-      }),
+      spawn(
+        process.execPath,
+        [
+          join(process.cwd(), 'bin/ovnctl.js'),
+          'run',
+          'push.yml',
+          '-i',
+          'inventory.yml',
+          '-e',
+          `payload=${payload}`,
+        ],
+        {
+          cwd: dir,
+          env: { ...process.env, CI: 'true', HOME: join(dir, 'home') },
+          stdio: 'ignore',
+        },
+      ),
     );
     const proc = await child;
     // Kill host 2 while the payload is being written to it.
