@@ -19,6 +19,7 @@ export async function applySteps(
   transport: Transport,
   steps: readonly Step[],
   becomeUser: string | undefined,
+  env: Record<string, string> | undefined = undefined,
 ): Promise<ApplyOutcome> {
   let exec: ExecResult | undefined;
   for (const step of steps) {
@@ -42,6 +43,7 @@ export async function applySteps(
         exec = await transport.exec(step.command, {
           ...(step.stdin !== undefined ? { stdin: step.stdin } : {}),
           ...(becomeUser ? { becomeUser } : {}),
+          ...(env ? { env } : {}),
         });
         if (exec.rc !== 0 && !step.allowFailure) {
           const detail = (exec.stderr.trim() || exec.stdout.trim()).split('\n').slice(-5).join('\n');

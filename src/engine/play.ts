@@ -226,7 +226,19 @@ export class PlayRunner {
       }
       const effectiveTags = [...tags, ...task.tags];
       if (!selectedByTags(effectiveTags, run.opts.tags, run.opts.skipTags)) continue;
-      await this.runTask({ ...task, when: [...when, ...task.when] }, active, taskScopes, false);
+      // Play-level become applies to every task that does not say otherwise.
+      const become = task.become ?? this.play.become;
+      const becomeUser = task.becomeUser ?? this.play.becomeUser;
+      const environment =
+        this.play.environment || task.environment
+          ? { ...this.play.environment, ...task.environment }
+          : undefined;
+      await this.runTask(
+        { ...task, when: [...when, ...task.when], become, becomeUser, environment },
+        active,
+        taskScopes,
+        false,
+      );
     }
   }
 

@@ -102,6 +102,18 @@ function moduleArgs(
   return rendered as Record<string, unknown>;
 }
 
+/** The task's `environment:` (play's, then task's), rendered, for the commands it runs. */
+function taskEnvironment(
+  task: ModuleTask,
+  vars: Record<string, unknown>,
+  decrypt: Decrypt,
+): Record<string, string> | undefined {
+  if (!task.environment) return undefined;
+  const rendered = renderDeep(task.environment, vars, templateOptions(task.location, decrypt));
+  if (!rendered || typeof rendered !== 'object') return undefined;
+  return Object.fromEntries(Object.entries(rendered).map(([k, v]) => [k, String(v)]));
+}
+
 function unsafe(text: string): string | UnsafeText {
   return text.includes('{') ? new UnsafeText(text) : text;
 }
@@ -220,7 +232,12 @@ async function runItem(
     if (controllerSteps.length > 0)
       failure = (await applySteps(opts.transports.controller, controllerSteps, undefined)).failure;
     if (!failure) {
-      const outcome = await applySteps(transport, plan.steps, becomeUser);
+      const outcome = await applySteps(
+        transport,
+        plan.steps,
+        becomeUser,
+        taskEnvironment(task, vars, opts.decryptVault),
+      );
       failure = outcome.failure;
       if (outcome.exec) {
         const { rc, stdout, stderr } = outcome.exec;

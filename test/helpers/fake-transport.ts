@@ -37,8 +37,15 @@ export class FakeTransport implements Transport {
     if (this.unreachable) throw new OvnctlError('unreachable', `${this.host}: connection refused`);
   }
 
-  async exec(command: string, _options?: ExecOptions): Promise<ExecResult> {
-    this.calls.push(`exec ${command}`);
+  async exec(command: string, options?: ExecOptions): Promise<ExecResult> {
+    const env = options?.env
+      ? Object.entries(options.env)
+          .map(([k, v]) => `${k}=${v} `)
+          .join('')
+      : '';
+    this.calls.push(
+      options?.becomeUser ? `exec(${options.becomeUser}) ${env}${command}` : `exec ${env}${command}`,
+    );
     return this.script.find((s) => s.match.test(command))?.result ?? { rc: 0, stdout: '', stderr: '' };
   }
 

@@ -222,4 +222,22 @@ describe('engine: plan, apply, check, diff, handlers', () => {
     const run = await runWithFakes(play, TWO_HOSTS, { extraVars: { who: 'extra' } });
     expect(run.results('v')[0]?.msg).toBe('extra');
   });
+
+  it('play-level become and environment apply to tasks unless a task says otherwise', async () => {
+    const play = `
+- hosts: web1
+  gather_facts: false
+  become: true
+  become_user: postgres
+  environment: {LANG: C}
+  tasks:
+    - {name: as-postgres, command: whoami}
+    - {name: as-login, command: id, become: false, environment: {PORT: "{{ port }}"}}
+`;
+    const run = await runWithFakes(play, TWO_HOSTS);
+    expect(run.hosts.get('web1')?.calls.filter((c) => c.startsWith('exec'))).toEqual([
+      'exec(postgres) LANG=C whoami',
+      'exec LANG=C PORT=8001 id',
+    ]);
+  });
 });
