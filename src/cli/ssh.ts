@@ -3,13 +3,9 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { SshTransportFactory } from '../engine/transports.js';
 import { OvnctlError } from '../errors.js';
-import {
-  createSshTransport,
-  type HostKeyChecking,
-  type SshCliOptions,
-  sshSettingsFromVars,
-} from '../transport/ssh/index.js';
+import type { HostKeyChecking, SshCliOptions } from '../transport/ssh/index.js';
 import { type ParsedArgs, str } from './args.js';
+import { askOnce } from './prompt.js';
 
 function readSecretFile(path: string, what: string): string {
   try {
@@ -68,7 +64,15 @@ export function sshFactory(
     ...(values.become ? { become: true } : {}),
     ...(str(values['become-user']) !== undefined ? { becomeUser: str(values['become-user']) as string } : {}),
     ...(becomePassFile ? { becomePassword: readSecretFile(becomePassFile, 'become password') } : {}),
-    ...(passFile ? { passphrase: async () => readSecretFile(passFile, 'key passphrase') } : {}),
+    ...(passFile
+      ? { passphrase: async () => readSecretFile(passFile, 'key passphrase') }
+      : process.stdin.isTTY
+        ? { passphrase: askOnce('Enter passphrase for the SSH private key: ') }
+        : {}),
   };
-  return (host, vars) => createSshTransport(sshSettingsFromVars(host, vars, cli));
+  // Loaded on the first SSH host only: a local run never pays for ssh2.
+  return async (host, vars) => {
+    const { createSshTransport, sshSettingsFromVars } = await import('../transport/ssh/index.js');
+    return createSshTransport(sshSettingsFromVars(host, vars, cli));
+  };
 }
