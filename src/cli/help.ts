@@ -5,6 +5,7 @@ Usage: ovnctl <command> [options]
 Commands:
   run <playbook>          run a playbook (a path, or the name of a bundled playbook)
   vars <host>             print a host's merged variables (secrets redacted)
+  certificates <action>   list, reissue, renew certificates; rotate or replace the CA
   modules                 list the modules ovnctl knows
 
 Options:
@@ -76,3 +77,43 @@ Secrets (vault values, passwords, keys) are redacted.
   -p, --playbook PLAYBOOK    also apply the playbook's group_vars/host_vars, play vars and role defaults
 
 ${COMMON}`;
+
+export const CERTIFICATES_HELP = `Usage: ovnctl certificates <action> [options]
+
+The certificates of every service on every host, over their whole lifecycle. Each action runs
+bundled playbooks (the services' own install playbooks for changes) and writes the security
+event log (<config dir>/.ovnctl/security.log; off with security_logging: false).
+
+Actions:
+  list                       every certificate file per host and service: present or missing,
+                             subject, SANs, issuer, serial, expiry and days left, issuing CA,
+                             key match, and what the TLS endpoints serve. Exits 2 when anything
+                             is missing, invalid or due within the renewal window (4: a host
+                             could not be read): a pipeline gate
+  reissue <service|all>      new keys and certificates for a service (haproxy, rabbitmq) on the
+                             selected hosts: its playbook with its regen flag
+  renew [--within 10d]       reissue exactly what expires within the window (a CA too, unless it
+                             is user-provided), reload what changed; for a daily timer
+  regenerate-ca [--ca NAME]  rotate a CA with no outage: (1) every host trusts the old and the
+                             new CA, (2) every certificate is reissued from the new CA, (3) the
+                             old CA is dropped. Resumable: run it again after a failure
+  set-ca --cert F --key F | --combined F | --pkcs12 F [--ca NAME]
+                             adopt your own CA (checked: key matches, CA:TRUE, keyCertSign, not
+                             expired), rolled out like regenerate-ca; never renewed by ovnctl
+
+Options:
+  --within DURATION          renewal window for list and renew (default: pki_renew_before, 10d)
+  --ca NAME                  the CA to rotate or replace (default: the root of the service CA
+                             hierarchy, e.g. ExampleCorpRoot); everything it signs follows
+  --cert F, --key F          set-ca: PEM certificate (optionally with its chain) and key
+  --combined F               set-ca: one PEM file with certificate(s) and key
+  --pkcs12 F                 set-ca: PKCS#12 bundle
+  --passphrase-file F        set-ca: passphrase of the key or PKCS#12 bundle
+  -f, --forks N              hosts worked on at once (default 50)
+  -u, --user, --private-key, -T, --host-key-checking, -b, --become-user,
+  --become-password-file, --ssh-passphrase-file: as for ovnctl run
+
+${COMMON}
+Exit codes: 0 ok, 1 error, 2 a host failed (list: something needs attention), 4 a host was
+unreachable, 5 usage error, 6 invalid input (e.g. a refused CA), 99 interrupted.
+`;

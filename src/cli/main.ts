@@ -1,13 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { formatLocation, OvnctlError } from '../errors.js';
-import { defaultRegistry } from '../modules/index.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { MAIN_HELP } from './help.js';
 import { type CliIo, processIo } from './io.js';
 import { PACKAGE_ROOT } from './paths.js';
-import { runCommand } from './run-command.js';
-import { varsCommand } from './vars-command.js';
 
 function formatError(e: OvnctlError, verbose: boolean): string {
   const lines = [`ERROR: ${e.message}`];
@@ -34,13 +31,18 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       io.stdout(`ovnctl ${pkg.version}\n`);
       return EXIT.ok;
     }
+    // Commands load on demand: `--version` or `vars` should not pay for the PKI and SSH code.
     case 'run':
-      return runCommand(rest, io);
+      return (await import('./run-command.js')).runCommand(rest, io);
     case 'vars':
-      return varsCommand(rest, io);
-    case 'modules':
+      return (await import('./vars-command.js')).varsCommand(rest, io);
+    case 'certificates':
+      return (await import('./certificates-command.js')).certificatesCommand(rest, io);
+    case 'modules': {
+      const { defaultRegistry } = await import('../modules/index.js');
       io.stdout(`${defaultRegistry().names().join('\n')}\n`);
       return EXIT.ok;
+    }
     default:
       throw new OvnctlError('usage', `unknown command '${command}'`, { hint: 'see ovnctl --help' });
   }

@@ -39,9 +39,15 @@ export function preflight(playbook: Playbook, registry: ModuleRegistry): void {
     ]) {
       if (task.kind !== 'module') continue;
       // Free-form and k=v string arguments are checked at run time, once parsed.
-      const isMapping = task.args !== null && typeof task.args === 'object' && !('_raw_params' in task.args);
+      // A plain mapping only: a `!vault` / `!unsafe` value is an object too, but not arguments.
+      const args = task.args;
+      const isMapping =
+        args !== null &&
+        typeof args === 'object' &&
+        Object.getPrototypeOf(args) === Object.prototype &&
+        !('_raw_params' in args);
       if (isMapping && !hasTemplate(task.args))
-        registry.validate(task.module, task.args, task.location, task.locateArg);
+        registry.validate(task.module, args, task.location, task.locateArg);
       for (const n of task.notify) {
         if (!handlerNames.has(n) && !isTemplate(n)) {
           throw new OvnctlError('schema', `the handler '${n}' notified by this task was not found`, {

@@ -1,7 +1,6 @@
 import { OvnctlError } from '../errors.js';
 import type { Reporter } from '../report/events.js';
 import { JsonLinesReporter, JsonReporter } from '../report/json.js';
-import { ListrReporter } from '../report/listr.js';
 import { PlainReporter } from '../report/plain.js';
 
 export interface OutputTarget {
@@ -10,12 +9,12 @@ export interface OutputTarget {
 }
 
 /** json/jsonl when asked; listr2 on an interactive terminal; plain lines otherwise (CI, pipes). */
-export function chooseReporter(
+export async function chooseReporter(
   output: string | undefined,
   out: OutputTarget,
   env: NodeJS.ProcessEnv,
   verbosity: number,
-): Reporter {
+): Promise<Reporter> {
   switch (output ?? 'text') {
     case 'json':
       return new JsonReporter(out.write);
@@ -23,7 +22,8 @@ export function chooseReporter(
       return new JsonLinesReporter(out.write);
     case 'text': {
       const interactive = out.isTTY && !env.CI && env.TERM !== 'dumb';
-      if (interactive && verbosity === 0) return new ListrReporter(out.write);
+      if (interactive && verbosity === 0)
+        return new (await import('../report/listr.js')).ListrReporter(out.write);
       return new PlainReporter({ write: out.write, verbosity, color: out.isTTY && !env.NO_COLOR });
     }
     default:

@@ -3,6 +3,8 @@ import { runPlaybook } from '../engine/run.js';
 import { TransportFactory } from '../engine/transports.js';
 import { OvnctlError } from '../errors.js';
 import { matchPattern } from '../inventory/patterns.js';
+import { SecurityLog, securityLogSettings } from '../lifecycle/security-log.js';
+import { regenOverrides, SecurityObserver } from '../lifecycle/security-observer.js';
 import { defaultRegistry } from '../modules/index.js';
 import { PlaybookLoader } from '../playbook/load.js';
 import type { Playbook, Task } from '../playbook/model.js';
@@ -99,12 +101,26 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   const verbosity = count(values.verbose);
   const vault = loaded.vault;
   const decryptVault = vault ? (text: string) => vault.decrypt(text) : undefined;
-  const reporter = chooseReporter(
+  const reporter = await chooseReporter(
     str(values.output),
     { write: io.stdout, isTTY: io.isTTY },
     io.env,
     verbosity,
   );
+  // The security event log watches the event stream; the engine does not know about it.
+  const security = new SecurityLog(
+    securityLogSettings(
+      loaded.inventory,
+      loaded.extraVars,
+      loaded.configDir,
+      io.env,
+      verbosity > 0 ? io.stderr : undefined,
+    ),
+    io.stderr,
+  ).open();
+  // A check run changes nothing, not even the log.
+  const observer = values.check ? undefined : new SecurityObserver(security, { command: 'run' });
+  if (observer) for (const e of regenOverrides(loaded.extraVars, 'run')) security.write(e);
   const release = values.check ? () => {} : acquireConfigLock(loaded.configDir);
   const abort = new AbortController();
   let signals = 0;
@@ -144,8 +160,12 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
         ),
       },
       registry,
-      (e) => reporter.onEvent(e),
+      (e) => {
+        observer?.onEvent(e);
+        reporter.onEvent(e);
+      },
     );
+    observer?.settle(summary.inputError !== undefined);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

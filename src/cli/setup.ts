@@ -44,6 +44,7 @@ export async function loadCommon(
         secrets.add(plain);
         return plain;
       },
+      secret: (value) => secrets.add(value),
     };
   }
   const invArgs = list(values.inventory);

@@ -7,6 +7,16 @@ import { parseYaml, type YamlDocument } from '../yaml/load.js';
 /** Decrypts ansible-vault envelopes (implemented by src/vault). */
 export interface VaultDecryptor {
   decrypt(envelope: string, where?: SourceLocation): string;
+  /** Told every value of a wholly encrypted file: each one is a vault value, to be redacted. */
+  secret?(value: string): void;
+}
+
+/** Every string (and number) in a decrypted document, for redaction. */
+function registerValues(value: unknown, secret: (v: string) => void): void {
+  if (typeof value === 'string' || typeof value === 'number') secret(String(value));
+  else if (Array.isArray(value)) for (const v of value) registerValues(v, secret);
+  else if (value && typeof value === 'object')
+    for (const v of Object.values(value)) registerValues(v, secret);
 }
 
 const VAULT_HEADER = '$ANSIBLE_VAULT;';
@@ -19,13 +29,12 @@ export function readYamlDocument(file: string, vault?: VaultDecryptor): YamlDocu
     text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new OvnctlError(
-      'invalid-input',
-      `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code}`,
-      {
-        location: { file },
-      },
-    );
+    const reason =
+      { ENOENT: 'no such file', EISDIR: 'it is a directory', EACCES: 'permission denied' }[code ?? ''] ??
+      code;
+    throw new OvnctlError('invalid-input', `cannot read ${file}: ${reason}`, {
+      location: { file },
+    });
   }
   if (text.startsWith(VAULT_HEADER)) {
     if (!vault) {
@@ -34,13 +43,18 @@ export function readYamlDocument(file: string, vault?: VaultDecryptor): YamlDocu
         hint: 'pass --vault-password-file or --vault-id',
       });
     }
-    text = vault.decrypt(text, { file });
+    const doc = parseYaml(vault.decrypt(text, { file }), file);
+    if (vault.secret) registerValues(doc.value, (v) => vault.secret?.(v));
+    return doc;
   }
   return parseYaml(text, file);
 }
 
+/** A YAML mapping: a plain object (a `!vault` or `!unsafe` value is an object too, but not a mapping). */
 function isPlainMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }
 
 /** Read a file whose top level must be a mapping of variables. */

@@ -130,7 +130,10 @@ export class PlayRunner {
       const decrypt = run.opts.decryptVault;
       this.layers = {
         ...this.layers,
-        varsFiles: loadVarsFiles(files, decrypt ? { decrypt: (t) => decrypt(t) } : undefined),
+        varsFiles: loadVarsFiles(
+          files,
+          decrypt ? { decrypt: (t) => decrypt(t), secret: (v) => run.opts.secrets.add(v) } : undefined,
+        ),
       };
     }
     for (const batch of serialBatches(this.playHosts, this.play.serial)) {
@@ -145,7 +148,11 @@ export class PlayRunner {
       }
       if (run.aborted) break;
       const failedInBatch = batch.filter((h) => run.failed.has(h) || run.unreachable.has(h));
-      if (failedInBatch.length === batch.length && batch.length > 0) break;
+      // As in Ansible: when every host of a batch failed, the whole run stops here.
+      if (failedInBatch.length === batch.length && batch.length > 0) {
+        run.aborted = true;
+        break;
+      }
     }
     run.emit({ kind: 'play-end', play: this.index, durationMs: Date.now() - started });
   }

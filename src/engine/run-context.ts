@@ -31,7 +31,7 @@ export class RunContext {
     this.invVars = new InventoryVars(
       opts.inventory,
       opts.playbook.dir,
-      decrypt ? { decrypt: (text) => decrypt(text) } : undefined,
+      decrypt ? { decrypt: (text) => decrypt(text), secret: (v) => opts.secrets.add(v) } : undefined,
     );
     this.groups = groups;
   }

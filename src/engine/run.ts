@@ -30,6 +30,9 @@ export async function runPlaybook(
   emit({ kind: 'run-start', playbook: opts.playbook.file, check: opts.check, diff: opts.diff });
   try {
     for (const [i, play] of opts.playbook.plays.entries()) {
+      // Interrupted during the previous play: do not announce one that will not run.
+      if (opts.signal?.aborted) run.interrupt();
+      if (run.aborted) break;
       await new PlayRunner(run, play, i).runPlay();
       if (run.aborted) break;
     }

@@ -301,6 +301,60 @@ function applyOverrides(
   return out;
 }
 
+function numberOf(
+  value: unknown,
+  vars: Record<string, unknown>,
+  task: ModuleTask,
+  decrypt: Decrypt,
+  what: string,
+): number {
+  const v =
+    typeof value === 'string' ? renderDeep(value, vars, templateOptions(task.location, decrypt)) : value;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) {
+    throw new OvnctlError('schema', `${what} must be a non-negative number, got '${String(v)}'`, {
+      location: task.location,
+    });
+  }
+  return n;
+}
+
+/** One item, retried while `until` does not hold (Ansible's until/retries/delay). */
+async function runAttempts(
+  env: TaskEnv,
+  task: ModuleTask,
+  host: string,
+  vars: Record<string, unknown>,
+): Promise<ItemResult> {
+  const decrypt = env.opts.decryptVault;
+  const first = applyOverrides(task, await runItem(env, task, host, vars), vars, decrypt);
+  if (task.until === undefined) return first;
+  const retries = numberOf(task.retries, vars, task, decrypt, 'retries');
+  const delayMs = numberOf(task.delay, vars, task, decrypt, 'delay') * 1000;
+  const conditions = Array.isArray(task.until) ? task.until : [task.until];
+  let r = first;
+  for (let attempt = 1; ; attempt++) {
+    const resultVars = {
+      ...vars,
+      ...(task.register ? { [task.register]: { ...r.result, changed: r.changed, failed: r.failed } } : {}),
+      ...r.result,
+    };
+    const done = !r.skipped && !r.failed && conditionsHold(conditions, resultVars, task, decrypt);
+    if (done || r.skipped || attempt > retries || env.opts.signal?.aborted) {
+      r.result.attempts = attempt;
+      if (!done && !r.skipped)
+        return {
+          ...r,
+          failed: true,
+          msg: r.msg ?? `'until' condition still false after ${attempt} attempts`,
+        };
+      return r;
+    }
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    r = applyOverrides(task, await runItem(env, task, host, vars), vars, decrypt);
+  }
+}
+
 /** Run one module task on one host, looping if asked. Input errors propagate as TaskOutcome.inputError. */
 export async function runModuleTask(
   env: TaskEnv,
@@ -351,11 +405,7 @@ export async function runModuleTask(
     };
   };
   try {
-    if (task.loop === undefined)
-      return done(
-        [applyOverrides(task, await runItem(env, task, host, vars), vars, env.opts.decryptVault)],
-        false,
-      );
+    if (task.loop === undefined) return done([await runAttempts(env, task, host, vars)], false);
     const items = expandLoop(task.loop, vars, task.location, env.opts.decryptVault);
     const results: ItemResult[] = [];
     for (const [index, item] of items.entries()) {

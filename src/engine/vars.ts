@@ -14,6 +14,8 @@ const asLayers = (level: string, sources: readonly VarSource[]): Layer[] =>
  */
 export class InventoryVars {
   private readonly cache = new Map<string, VarSource[]>();
+  /** The inventory does not change during a run: each host's layers are worked out once. */
+  private readonly hostCache = new Map<string, Layer[]>();
 
   constructor(
     private readonly inventory: Inventory,
@@ -39,6 +41,15 @@ export class InventoryVars {
   }
 
   layers(host: string): Layer[] {
+    let layers = this.hostCache.get(host);
+    if (!layers) {
+      layers = this.build(host);
+      this.hostCache.set(host, layers);
+    }
+    return layers;
+  }
+
+  private build(host: string): Layer[] {
     const inv = this.inventory;
     const chain = hostGroupChain(inv, host);
     const layers: Layer[] = [];
@@ -81,7 +92,7 @@ export function hostLayers(
   extra: readonly Layer[],
   magic: VarMap,
 ): MergedVars {
-  return mergeLayers([
+  const layers: Layer[] = [
     ...play.roleDefaults,
     ...inventoryLayers,
     { level: 'facts', source: { layer: 'gathered facts', file: '<facts>', vars: runtime.facts } },
@@ -98,7 +109,20 @@ export function hostLayers(
     },
     ...extra,
     { level: 'magic', source: { layer: 'magic variables', file: '<engine>', vars: magic } },
-  ]);
+  ];
+  // Every task of every host merges these: the winning layer of each name (only `--explain`
+  // wants it) is worked out on demand, not on each merge.
+  const vars: VarMap = {};
+  for (const l of layers) Object.assign(vars, l.source.vars);
+  let origin: Map<string, number> | undefined;
+  return {
+    vars,
+    layers,
+    get origin() {
+      origin ??= mergeLayers(layers).origin;
+      return origin;
+    },
+  };
 }
 
 export function loadVarsFiles(files: readonly string[], vault: VaultDecryptor | undefined): Layer[] {

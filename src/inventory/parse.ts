@@ -30,8 +30,11 @@ export function ensureHost(inv: Inventory, name: string): Host {
   return h;
 }
 
+/** A YAML mapping: a plain object (a `!vault` or `!unsafe` value is an object too, but not a mapping). */
 function isMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }
 
 function fail(doc: YamlDocument, path: YamlPath, message: string, hint?: string): never {
@@ -110,12 +113,38 @@ function addGroupSection(
     if (!isMap(children))
       fail(doc, [...path, 'children'], `children of group '${name}' must be a mapping of group names`);
     for (const [childName, childBody] of Object.entries(children)) {
+      if (childName === 'all')
+        fail(
+          doc,
+          [...path, 'children', childName],
+          `group 'all' holds every group; it cannot be a child of '${name}'`,
+        );
+      const loop = childPath(inv, childName, name);
+      if (loop) {
+        fail(
+          doc,
+          [...path, 'children', childName],
+          `group '${childName}' cannot be a child of '${name}': the groups would form a cycle (${[name, ...loop].join(' -> ')})`,
+        );
+      }
       const child = ensureGroup(inv, childName);
       if (!group.children.includes(childName)) group.children.push(childName);
       if (!child.parents.includes(name)) child.parents.push(name);
       addGroupSection(inv, doc, childName, childBody, [...path, 'children', childName]);
     }
   }
+}
+
+/** The chain of child links from group `from` down to group `to` (`[from]` when they are the same). */
+function childPath(inv: Inventory, from: string, to: string, seen = new Set<string>()): string[] | undefined {
+  if (from === to) return [from];
+  if (seen.has(from)) return undefined;
+  seen.add(from);
+  for (const c of inv.groups.get(from)?.children ?? []) {
+    const rest = childPath(inv, c, to, seen);
+    if (rest) return [from, ...rest];
+  }
+  return undefined;
 }
 
 /** Add an Ansible YAML inventory document to `inv`. */
@@ -141,24 +170,6 @@ export function finishInventory(inv: Inventory): void {
   for (const h of inv.order)
     if (!grouped.has(h) && !inv.hosts.get(h)?.implicit && !ungrouped.hosts.includes(h))
       ungrouped.hosts.push(h);
-  detectCycles(inv);
-}
-
-function detectCycles(inv: Inventory): void {
-  const state = new Map<string, 1 | 2>();
-  const visit = (name: string, trail: string[]): void => {
-    if (state.get(name) === 2) return;
-    if (state.get(name) === 1) {
-      throw new OvnctlError(
-        'invalid-input',
-        `inventory groups form a cycle: ${[...trail, name].join(' -> ')}`,
-      );
-    }
-    state.set(name, 1);
-    for (const c of inv.groups.get(name)?.children ?? []) visit(c, [...trail, name]);
-    state.set(name, 2);
-  };
-  for (const name of inv.groups.keys()) visit(name, []);
 }
 
 const membershipCache = new WeakMap<Inventory, Map<string, Set<string>>>();

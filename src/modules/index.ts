@@ -1,4 +1,5 @@
 import { builtinModules } from './builtin/index.js';
+import { lifecycleModules } from './lifecycle/index.js';
 import { ovnModules } from './ovn/index.js';
 import { pkiModules } from './pki/index.js';
 import { ModuleRegistry } from './registry.js';
@@ -11,5 +12,6 @@ export function defaultRegistry(): ModuleRegistry {
     ...pkiModules,
     ...serviceModules,
     ...ovnModules,
+    ...lifecycleModules,
   ] as ModuleDefinition<never>[]);
 }

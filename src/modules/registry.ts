@@ -1,11 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { OvnctlError, type SourceLocation } from '../errors.js';
 import { shortModuleName } from '../playbook/keywords.js';
 import type { ModuleDefinition } from './types.js';
+import { type Validator, ValidatorCache } from './validator-cache.js';
 
 const SCHEMA_DIR = fileURLToPath(new URL('../../schemas/modules/', import.meta.url));
+/** Compiled validators are kept beside the built registry (dist/modules/); not when run from src. */
+const CACHE_DIR = import.meta.url.endsWith('.js')
+  ? fileURLToPath(new URL('./.validators/', import.meta.url))
+  : undefined;
 
 export function describeAjvError(e: ErrorObject): { key: string; message: string } {
   const key = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
@@ -27,13 +32,14 @@ export function describeAjvError(e: ErrorObject): { key: string; message: string
 /** The modules ovnctl knows, with their compiled argument schemas. */
 export class ModuleRegistry {
   private readonly modules = new Map<string, ModuleDefinition<unknown>>();
-  private readonly validators = new Map<string, ValidateFunction>();
+  private readonly validators = new Map<string, Validator>();
   // Like Ansible's argument_spec, scalar strings are converted to the declared type ("30" -> 30),
-  // since `{{ x | int }}` renders as text in Ansible's (non-native) templating.
-  private readonly ajv = new Ajv({ allErrors: false, strict: false, useDefaults: false, coerceTypes: true });
+  // since `{{ x | int }}` renders as text in Ansible's (non-native) templating (AJV_OPTIONS).
+  private readonly cache: ValidatorCache;
 
-  constructor(definitions: readonly ModuleDefinition<never>[]) {
+  constructor(definitions: readonly ModuleDefinition<never>[], options: { validatorCacheDir?: string | undefined } = {}) {
     for (const d of definitions) this.modules.set(d.name, d as unknown as ModuleDefinition<unknown>);
+    this.cache = new ValidatorCache('validatorCacheDir' in options ? options.validatorCacheDir : CACHE_DIR);
   }
 
   resolve(name: string): string | undefined {
@@ -51,12 +57,11 @@ export class ModuleRegistry {
     return [...this.modules.keys()].sort();
   }
 
-  private validator(name: string): ValidateFunction {
+  private validator(name: string): Validator {
     const known = this.validators.get(name);
     if (known) return known;
     const def = this.get(name);
-    const schema: unknown = JSON.parse(readFileSync(`${SCHEMA_DIR}${def.schema}.json`, 'utf8'));
-    const compiled = this.ajv.compile(schema as object);
+    const compiled = this.cache.get(def.schema, readFileSync(`${SCHEMA_DIR}${def.schema}.json`, 'utf8'));
     this.validators.set(name, compiled);
     return compiled;
   }

@@ -129,3 +129,8 @@ export function decide(input: DecideInput): Decision {
   }
   return { action: 'keep' };
 }
+
+/** The reason of a reissue that happened because the certificate was about to expire (or had). */
+export function isRenewalReason(reason: string | undefined): boolean {
+  return reason !== undefined && (/^expired on /.test(reason) || /within the renewal window/.test(reason));
+}

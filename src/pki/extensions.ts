@@ -149,11 +149,27 @@ export function ipText(bytes: Buffer): string {
   return groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::');
 }
 
+/** Labels of letters, digits, `-` and `_` (seen in internal names), up to 63 each; `*` only as the first. */
+const DNS_NAME = /^(\*|[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
+
 function normalise(type: SanType, value: string, where: string): SanEntry {
   const v = value.trim();
   if (!v) throw new OvnctlError('invalid-input', `${where}: empty ${type} SAN`);
-  if (type === 'ip') return { type, value: ipText(ipBytes(v)) };
-  if (type === 'dns') return { type, value: v.toLowerCase().replace(/\.$/, '') };
+  if (type === 'ip') {
+    if (!isIP(v)) throw new OvnctlError('invalid-input', `${where}: IP SAN "${v}" is not an IP address`);
+    return { type, value: ipText(ipBytes(v)) };
+  }
+  if (type === 'dns') {
+    const name = v.toLowerCase().replace(/\.$/, '');
+    if (name.length > 253 || !DNS_NAME.test(name)) {
+      throw new OvnctlError(
+        'invalid-input',
+        `${where}: DNS SAN "${v}" is not a DNS name (letters, digits, '-' and dots; '*' only as the first label)`,
+        { hint: 'put IP addresses under ip:, not dns:' },
+      );
+    }
+    return { type, value: name };
+  }
   return { type, value: v };
 }
 

@@ -84,6 +84,34 @@ export function leafPaths(pkiDir: string, name: string): LeafPaths {
   };
 }
 
+/**
+ * CA rotation (`ovnctl certificates regenerate-ca` / `set-ca`) under roots/<CA>/: the next CA is
+ * staged in next/ until it is promoted; while a rotation runs, `<CA>-trust.crt` holds the old and
+ * the new chain together and is what the leaves' CA bundles carry (so clients and services trust
+ * both). A user-provided CA carries a marker: it is never renewed, regenerated or re-signed.
+ */
+export interface RotationPaths {
+  nextDir: string;
+  nextCert: string;
+  nextKey: string;
+  nextChain: string;
+  trust: string;
+  userMarker: string;
+}
+
+export function rotationPaths(pkiDir: string, name: string): RotationPaths {
+  const ca = caPaths(pkiDir, name);
+  const nextDir = path.join(ca.dir, 'next');
+  return {
+    nextDir,
+    nextCert: path.join(nextDir, `${name}.crt`),
+    nextKey: path.join(nextDir, `${name}.key.pem`),
+    nextChain: path.join(nextDir, `${name}-chain.crt`),
+    trust: path.join(ca.certsDir, `${name}-trust.crt`),
+    userMarker: path.join(ca.dir, 'user-provided'),
+  };
+}
+
 /** Ansible's backup naming (`<file>.<YYYY-MM-DD@HH:MM:SS>~`), in UTC. */
 export function backupPath(file: string, now: Date): string {
   const iso = now.toISOString();

@@ -29,6 +29,16 @@ export function parseDuration(value: unknown, where: string): number {
   );
 }
 
+const ABSOLUTE = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/;
+
+/** Refuses an unreadable ttl or not_after when an entry is read, not only when it is next issued. */
+export function checkLifetime(ttl: unknown, notAfter: unknown, where: string): void {
+  const set = (v: unknown) => v !== undefined && v !== null && v !== '';
+  if (set(ttl)) parseDuration(ttl, `${where}: ttl`);
+  if (set(notAfter) && !(typeof notAfter === 'string' && ABSOLUTE.test(notAfter.trim())))
+    parseDuration(notAfter, `${where}: not_after`);
+}
+
 /**
  * notAfter of a new certificate from `ttl` (relative) or OSA's deprecated
  * `not_after` (relative, or absolute `YYYYMMDDHHMMSSZ`).
@@ -40,10 +50,7 @@ export function expiryFrom(
   fallback: string,
   where: string,
 ): Date {
-  const abs =
-    typeof notAfter === 'string'
-      ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(notAfter.trim())
-      : null;
+  const abs = typeof notAfter === 'string' ? ABSOLUTE.exec(notAfter.trim()) : null;
   if (abs) {
     const [y = 0, mo = 1, d = 1, h = 0, mi = 0, s = 0] = abs.slice(1).map(Number);
     return new Date(Date.UTC(y, mo - 1, d, h, mi, s));

@@ -15,8 +15,11 @@ export interface PlaybookLoadOptions {
   vault?: VaultDecryptor;
 }
 
+/** A YAML mapping: a plain object (a `!vault` or `!unsafe` value is an object too, but not a mapping). */
 function isMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }
 
 function invalid(doc: YamlDocument, path: YamlPath, message: string, hint?: string): never {

@@ -39,6 +39,10 @@ export interface ModuleTask extends TaskCommon {
   changedWhen: unknown;
   failedWhen: unknown;
   loop: unknown;
+  /** `until` condition(s), retried `retries` times `delay` seconds apart (templated numbers allowed). */
+  until: unknown;
+  retries: unknown;
+  delay: unknown;
   loopVar: string;
   loopLabel: unknown;
   /** Handler topics (`listen`); only set for handlers. */

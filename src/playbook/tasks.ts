@@ -18,8 +18,11 @@ const INCLUDE_ROLE = new Set(['include_role', 'import_role']);
 const INCLUDE_TASKS = new Set(['include_tasks', 'import_tasks', 'include']);
 const META_ACTIONS = new Set(['flush_handlers', 'noop', 'end_play', 'end_host', 'clear_host_errors']);
 
+/** A YAML mapping: a plain object (a `!vault` or `!unsafe` value is an object too, but not a mapping). */
 function isMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }
 
 function invalid(ctx: TaskParseContext, path: YamlPath, message: string, hint?: string): never {
@@ -165,6 +168,9 @@ function parseModuleTask(
     changedWhen: raw.changed_when,
     failedWhen: raw.failed_when,
     loop,
+    until: raw.until,
+    retries: raw.retries ?? 3,
+    delay: raw.delay ?? 5,
     loopVar: typeof lc.loop_var === 'string' ? lc.loop_var : 'item',
     loopLabel: lc.label,
     listen: stringList(ctx, [...path, 'listen'], raw.listen),

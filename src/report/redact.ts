@@ -102,6 +102,14 @@ export class SecretRegistry {
     const known = seen.get(value);
     if (known !== undefined) return known;
     if (Array.isArray(value)) {
+      // The lines of one text (stdout_lines): a private key spread over items is only seen whole.
+      if (value.some((v) => typeof v === 'string' && v.includes('PRIVATE KEY-----'))) {
+        if (value.every((v) => typeof v === 'string')) {
+          const lines = this.redact(value.join('\n')).split('\n');
+          seen.set(value, lines);
+          return lines;
+        }
+      }
       const out: unknown[] = [];
       seen.set(value, out);
       for (const item of value) out.push(this.redactValue(item, seen));

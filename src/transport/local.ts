@@ -1,6 +1,19 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmod, chown, mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import {
+  close,
+  closeSync,
+  fchmod,
+  fchown,
+  fstatSync,
+  fsync,
+  openSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  write,
+} from 'node:fs';
+import { chmod, chown, mkdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { OvnctlError } from '../errors.js';
 import { parseIdDatabase } from './id-database.js';
@@ -17,8 +30,63 @@ function toStat(s: import('node:fs').Stats): FileStat {
   };
 }
 
+/**
+ * Temp files being written right now. A forced exit (a second Ctrl-C) can land between a
+ * temp file's creation and its rename: the exit hook removes it, so no partial file stays.
+ */
+const tempFilesInFlight = new Set<string>();
+let exitHookInstalled = false;
+
+function trackTempFile(path: string): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => {
+      for (const t of tempFilesInFlight) {
+        try {
+          unlinkSync(t);
+        } catch {
+          // Renamed or never created.
+        }
+      }
+    });
+  }
+  tempFilesInFlight.add(path);
+}
+
+/** A callback-style fs call on a file descriptor, awaited. */
+function fdDone(call: (cb: (e: NodeJS.ErrnoException | null) => void) => void): Promise<void> {
+  return new Promise((resolve, reject) => call((e) => (e ? reject(e) : resolve())));
+}
+
+async function writeAllTo(fd: number, data: Buffer): Promise<void> {
+  for (let at = 0; at < data.length; ) {
+    at += await new Promise<number>((resolve, reject) =>
+      write(fd, data, at, data.length - at, null, (e, n) => (e ? reject(e) : resolve(n))),
+    );
+  }
+}
+
 function errnoCode(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException).code;
+}
+
+/** Files up to this size are read synchronously (certificates, keys, configuration). */
+const SYNC_READ_LIMIT = 256 * 1024;
+
+/**
+ * A small regular file's content, read in place: open, fstat, read, close without four
+ * thread-pool round trips each (a PKI plan reads the same few KB files for every host).
+ * Undefined when the file is large (the caller streams it); errors are fs errors.
+ */
+function readSmallSync(path: string): Buffer | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    const st = fstatSync(fd);
+    if (st.isFile() && st.size > SYNC_READ_LIMIT) return undefined;
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** This machine, through node:fs and child_process. */
@@ -61,7 +129,7 @@ export class LocalTransport implements Transport {
 
   async readFile(path: string): Promise<Buffer | null> {
     try {
-      return await readFile(path);
+      return readSmallSync(path) ?? (await readFile(path));
     } catch (e) {
       if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') return null;
       throw new OvnctlError('task-failed', `cannot read ${path}: ${errnoCode(e) ?? String(e)}`);
@@ -70,7 +138,9 @@ export class LocalTransport implements Transport {
 
   async stat(path: string): Promise<FileStat | null> {
     try {
-      return toStat(await stat(path));
+      // One syscall: cheaper in place than a thread-pool round trip (PKI plans stat hundreds).
+      const st = statSync(path, { throwIfNoEntry: false });
+      return st ? toStat(st) : null;
     } catch (e) {
       if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') return null;
       throw new OvnctlError('task-failed', `cannot stat ${path}: ${errnoCode(e) ?? String(e)}`);
@@ -121,25 +191,33 @@ export class LocalTransport implements Transport {
       };
     }
     const temp = join(dirname(path), `.${basename(path)}.ovnctl-${randomBytes(6).toString('hex')}`);
-    let handle: import('node:fs/promises').FileHandle | undefined;
+    trackTempFile(temp);
+    let fd: number | undefined;
     try {
-      // Create with the final mode so a key is never readable by others, even for an instant.
-      handle = await open(temp, 'wx', options.mode & 0o777);
-      await handle.writeFile(data);
-      await handle.chmod(options.mode);
-      if (owner) await handle.chown(owner.uid, owner.gid);
-      await handle.sync();
-      await handle.close();
-      handle = undefined;
+      // Created synchronously, so a forced exit cannot land between the file appearing and the
+      // exit hook knowing of it; with the final mode, so a key is never readable by others.
+      const f = openSync(temp, 'wx', options.mode & 0o777);
+      fd = f;
+      await writeAllTo(f, data);
+      await fdDone((cb) => fchmod(f, options.mode, cb));
+      if (owner) {
+        const { uid, gid } = owner;
+        await fdDone((cb) => fchown(f, uid, gid, cb));
+      }
+      await fdDone((cb) => fsync(f, cb));
+      fd = undefined;
+      await fdDone((cb) => close(f, cb));
       await rename(temp, path);
     } catch (e) {
-      await handle?.close().catch(() => {});
+      if (fd !== undefined) await fdDone((cb) => close(fd as number, cb)).catch(() => {});
       await unlink(temp).catch(() => {});
       if (e instanceof OvnctlError) throw e;
       throw new OvnctlError(
         'task-failed',
         `${this.host}: cannot write ${path}: ${errnoCode(e) ?? String(e)}`,
       );
+    } finally {
+      tempFilesInFlight.delete(temp);
     }
   }
 

@@ -152,5 +152,8 @@ export class RigSshd {
     for (const ns of this.namespaces) for (const p of pidsInMountNamespace(ns)) pids.add(p);
     await killAndWait([...pids], signal);
     this.child = undefined;
+    // Every process of these namespaces is gone, so the kernel may hand their ids to another
+    // test's namespaces: forget them, or a later stop() would kill someone else's processes.
+    this.namespaces.length = 0;
   }
 }

@@ -69,7 +69,7 @@ export function runInHost(rig: Rig, i: number, argv: string[], timeoutMs = 20_00
   });
 }
 
-async function mustRun(rig: Rig, i: number, argv: string[], timeoutMs?: number): Promise<string> {
+export async function mustRun(rig: Rig, i: number, argv: string[], timeoutMs?: number): Promise<string> {
   const r = await runInHost(rig, i, argv, timeoutMs);
   if (r.code !== 0)
     throw new Error(`${argv.join(' ')} in host ${i} exited ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
@@ -77,7 +77,7 @@ async function mustRun(rig: Rig, i: number, argv: string[], timeoutMs?: number):
 }
 
 /** The pid in a pid file of host `i` (read from the real filesystem), if that process lives. */
-function pidFrom(rig: Rig, i: number, pidFile: string): number | undefined {
+export function pidFrom(rig: Rig, i: number, pidFile: string): number | undefined {
   const file = join(rig.hostRoot(i), pidFile);
   if (!existsSync(file)) return undefined;
   const pid = Number(readFileSync(file, 'utf8').trim());

@@ -10,6 +10,7 @@ import { planAuthority } from './authority-plan.js';
 import { type CaMaterial, loadCa } from './ca-material.js';
 import { type Entry, gatherEntries, regenNames, resolvePath, StepList, truthy } from './common.js';
 import { caDirs, certDirs, ensureDirs, ensureKeyModes } from './dirs.js';
+import { issuedRecord } from './issued.js';
 import { rechainLeaves } from './leaf-rechain.js';
 import { type CommonParams, settingsFrom } from './settings.js';
 
@@ -72,7 +73,8 @@ export const pkiAuthorities = defineModule<AuthoritiesParams>({
       // New keys do not depend on the parent: start them all at once (RSA keygen is slow).
       const early = new Map<string, Promise<KeyObject>>();
       specs.forEach((s, i) => {
-        if (s.provider !== 'user' && (regen.all || regen.names.has(s.name) || !disks[i]?.key)) {
+        const adopted = Boolean(disks[i]?.userMarker);
+        if (s.provider !== 'user' && !adopted && (regen.all || regen.names.has(s.name) || !disks[i]?.key)) {
           early.set(
             s.name,
             generateKey(s.want.keySpec).then((k) => k.privateKey),
@@ -134,11 +136,18 @@ export const pkiAuthorities = defineModule<AuthoritiesParams>({
               ...(o.reason ? { reason: o.reason } : {}),
               serial: o.cert.serial,
               not_after: o.cert.notAfter.toISOString(),
+              ...(o.userProvided ? { user_provided: true } : {}),
             },
           ]),
         ),
         resigned: leaves.resigned,
         rechained: leaves.rechained,
+        issued: [
+          ...all
+            .filter((o) => o.action !== 'kept')
+            .map((o) => issuedRecord('ca', o.name, o.cert, o.action, o.reason, o.userProvided)),
+          ...leaves.issued,
+        ],
       },
     };
   },

@@ -5,7 +5,7 @@ import { type BasicConstraints, parseBasicConstraints, parseKeyUsage } from '../
 import { type Digest, type KeyDefaults, keySpecFor, parseDigest } from '../../pki/keys.js';
 import { checkName } from '../../pki/layout.js';
 import { legacySubject, type SubjectFields, subjectFromFields } from '../../pki/names.js';
-import { parseDuration } from '../../pki/ttl.js';
+import { checkLifetime, parseDuration } from '../../pki/ttl.js';
 import { type Entry, optString } from './common.js';
 
 export interface UserCaSource {
@@ -86,6 +86,7 @@ export function readCaSpecs(
     if (want.keyUsage && !want.keyUsage.includes('keyCertSign')) {
       throw new OvnctlError('invalid-input', `${where}: key_usage of an authority must include keyCertSign`);
     }
+    checkLifetime(e.ttl, e.not_after, where);
     const caSpec: CaSpec = {
       name,
       provider,

@@ -2,7 +2,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { CertInfo } from '../../pki/inspect.js';
 import { exportPrivateKey, isEncryptedPem } from '../../pki/keys.js';
-import { backupPath, type CaPaths, caPaths } from '../../pki/layout.js';
+import { backupPath, type CaPaths, caPaths, rotationPaths } from '../../pki/layout.js';
 import { concatPem } from '../../pki/pem.js';
 import type { PlanContext } from '../types.js';
 import type { CaSpec } from './authority-entries.js';
@@ -19,6 +19,8 @@ export interface CaOutcome extends CaMaterial {
   /** For the task result: created, reissued, regenerated, imported, kept. */
   action: string;
   reason?: string;
+  /** Adopted with `ovnctl certificates set-ca` (or a provider: user entry): never auto-renewed. */
+  userProvided?: boolean;
 }
 
 export interface OnDisk {
@@ -26,6 +28,8 @@ export interface OnDisk {
   key: Buffer | null;
   chain: Buffer | null;
   serial: Buffer | null;
+  /** Set by `ovnctl certificates set-ca`: the CA is the user's, never renewed or re-signed here. */
+  userMarker: Buffer | null;
 }
 
 export class CaRefused extends Error {}
@@ -50,16 +54,42 @@ export interface Ctx {
 
 export async function readOnDisk(c: PlanContext, pkiDir: string, name: string): Promise<OnDisk> {
   const p = caPaths(pkiDir, name);
-  const [cert, key, chain, serial] = await Promise.all(
-    [p.cert, p.key, p.chain, p.serial].map((f) => c.controller.read(f)),
+  const [cert, key, chain, serial, userMarker] = await Promise.all(
+    [p.cert, p.key, p.chain, p.serial, rotationPaths(pkiDir, name).userMarker].map((f) =>
+      c.controller.read(f),
+    ),
   );
-  return { cert: cert ?? null, key: key ?? null, chain: chain ?? null, serial: serial ?? null };
+  return {
+    cert: cert ?? null,
+    key: key ?? null,
+    chain: chain ?? null,
+    serial: serial ?? null,
+    userMarker: userMarker ?? null,
+  };
+}
+
+/**
+ * A backup name no file has yet: a second backup within the same second (a regeneration
+ * re-run right after an interrupted one) must not overwrite the first, which may hold the only
+ * copy of the original key.
+ */
+async function freeBackupPath(file: string, c: Ctx): Promise<string> {
+  const base = backupPath(file, c.now);
+  let candidate = base;
+  for (let n = 1; await c.ctx.controller.stat(candidate); n++) candidate = `${base.slice(0, -1)}.${n}~`;
+  return candidate;
 }
 
 /** A CA is never replaced without a copy of what it replaces (the certificate always changes here). */
-export function backups(spec: CaSpec, paths: CaPaths, disk: OnDisk, keyChanged: boolean, c: Ctx): void {
+export async function backups(
+  spec: CaSpec,
+  paths: CaPaths,
+  disk: OnDisk,
+  keyChanged: boolean,
+  c: Ctx,
+): Promise<void> {
   if (keyChanged && disk.key) {
-    const to = backupPath(paths.key, c.now);
+    const to = await freeBackupPath(paths.key, c);
     c.steps.write(
       to,
       disk.key,
@@ -70,7 +100,7 @@ export function backups(spec: CaSpec, paths: CaPaths, disk: OnDisk, keyChanged: 
     );
   }
   if (disk.cert) {
-    const to = backupPath(paths.cert, c.now);
+    const to = await freeBackupPath(paths.cert, c);
     c.steps.write(
       to,
       disk.cert,
@@ -137,13 +167,13 @@ export function writeCert(
     `record serial ${n} of CA ${spec.name}`,
   );
   c.steps.exec(
-    symlink(versioned.slice(paths.certsDir.length + 1), paths.cert),
+    symlinkCommand(versioned.slice(paths.certsDir.length + 1), paths.cert),
     `point ${paths.cert} at ${versioned}`,
   );
 }
 
 /** Replace `link` atomically by a symlink to `target` (relative, as OSA makes them). */
-function symlink(target: string, link: string): string {
+export function symlinkCommand(target: string, link: string): string {
   const tmp = `${link}.ovnctl-tmp`;
   return `ln -sfn ${shq(target)} ${shq(tmp)} && mv -fT ${shq(tmp)} ${shq(link)}`;
 }
@@ -164,7 +194,7 @@ export function finish(
   const chainChanged = !disk.chain?.equals(chainBytes);
   if (chainChanged || certChanged) {
     const why = `${disk.chain ? 'rebuild' : 'create'} chain of CA ${spec.name}`;
-    if (!parent && !userChain) c.steps.exec(symlink(`${spec.name}.crt`, paths.chain), why);
+    if (!parent && !userChain) c.steps.exec(symlinkCommand(`${spec.name}.crt`, paths.chain), why);
     else if (chainChanged)
       c.steps.write(paths.chain, chainBytes, disk.chain, c.settings.certMode, false, why);
   }

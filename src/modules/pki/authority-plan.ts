@@ -4,8 +4,9 @@ import { decide } from '../../pki/decide.js';
 import { type CertInfo, parseCertificate } from '../../pki/inspect.js';
 import { issueCertificate } from '../../pki/issue.js';
 import { generateKey, loadPrivateKey, sameKey } from '../../pki/keys.js';
+import type { CaPaths } from '../../pki/layout.js';
 import { caPaths } from '../../pki/layout.js';
-import { expiryFrom } from '../../pki/ttl.js';
+import { expiryFrom, formatDate } from '../../pki/ttl.js';
 import type { CaSpec } from './authority-entries.js';
 import {
   backups,
@@ -50,6 +51,8 @@ export async function planAuthority(
       )
     : null;
   if (spec.provider === 'user') return planUserAuthority(spec, parent, disk, oldCert, oldKey, paths, c);
+  if (disk.userMarker && oldCert && oldKey)
+    return keepAdoptedCa(spec, parent, disk, oldCert, oldKey, paths, c);
 
   const d = decide({
     kind: 'ca',
@@ -105,7 +108,7 @@ export async function planAuthority(
   const verb = d.action === 'create' ? 'create' : d.newKey ? 'regenerate' : 'reissue';
   const why = `${verb} CA ${spec.name}: ${d.reason}`;
   const keyChanged = !oldKey || !sameKey(oldKey, key);
-  backups(spec, paths, disk, keyChanged, c);
+  await backups(spec, paths, disk, keyChanged, c);
   keyAtRest(
     spec,
     paths,
@@ -124,4 +127,43 @@ export async function planAuthority(
     action: d.action === 'create' ? 'created' : d.newKey ? 'regenerated' : 'reissued',
     reason: d.reason,
   };
+}
+
+/**
+ * A CA adopted with `ovnctl certificates set-ca` is kept exactly as it is: its subject need not
+ * match the entry, it is never renewed, regenerated or re-signed (only the user can replace it).
+ */
+function keepAdoptedCa(
+  spec: CaSpec,
+  parent: CaMaterial | null,
+  disk: OnDisk,
+  cert: CertInfo,
+  key: KeyObject,
+  paths: CaPaths,
+  c: Ctx,
+): CaOutcome {
+  if (c.regen)
+    c.warnings.push(
+      `CA ${spec.name} is user-provided (ovnctl certificates set-ca): ${c.regenFlag} does not apply to it`,
+    );
+  if (cert.notAfter.getTime() - c.now.getTime() <= spec.renewBeforeMs) {
+    c.warnings.push(
+      `user-provided CA ${spec.name} expires on ${formatDate(cert.notAfter)}; ovnctl never renews it: ` +
+        'replace it with ovnctl certificates set-ca',
+    );
+  }
+  const outcome = finish(
+    spec,
+    parent,
+    paths,
+    cert,
+    disk.cert as Buffer,
+    key,
+    disk,
+    false,
+    c,
+    disk.chain ?? (disk.cert as Buffer),
+  );
+  keyAtRest(spec, paths, key, disk.key as Buffer, false, c);
+  return { ...outcome, oldCert: cert, action: 'kept', userProvided: true };
 }

@@ -84,11 +84,11 @@ export async function planUserAuthority(
       chainBytes,
     );
     keyAtRest(spec, paths, oldKey as KeyObject, disk.key as Buffer, false, c);
-    return { ...outcome, oldCert, action: 'kept' };
+    return { ...outcome, oldCert, action: 'kept', userProvided: true };
   }
   const why = `import user-provided CA ${spec.name} from ${cert?.name ?? pkcs12?.name}`;
   const keyChanged = !oldKey || !sameKey(oldKey, ca.key);
-  backups(spec, paths, disk, keyChanged, c);
+  await backups(spec, paths, disk, keyChanged, c);
   keyAtRest(
     spec,
     paths,
@@ -100,5 +100,5 @@ export async function planUserAuthority(
   );
   writeCert(spec, paths, certBytes, disk, c, why);
   const outcome = finish(spec, parent, paths, ca.cert, certBytes, ca.key, disk, true, c, chainBytes);
-  return { ...outcome, oldCert, action: 'imported', reason: 'user-provided CA changed' };
+  return { ...outcome, oldCert, action: 'imported', reason: 'user-provided CA changed', userProvided: true };
 }

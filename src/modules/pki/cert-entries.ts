@@ -14,7 +14,7 @@ import {
 import { type Digest, type KeyDefaults, keySpecFor, parseDigest } from '../../pki/keys.js';
 import { checkName } from '../../pki/layout.js';
 import { legacySubject, type SubjectFields, subjectFromFields } from '../../pki/names.js';
-import { parseDuration } from '../../pki/ttl.js';
+import { checkLifetime, parseDuration } from '../../pki/ttl.js';
 import { type Entry, optString } from './common.js';
 
 export interface UserLeafSource {
@@ -99,6 +99,7 @@ export function readLeafSpecs(entries: readonly Entry[], d: LeafDefaults): LeafS
       ...(bc ? { basicConstraints: bc } : {}),
     };
     const issueSan = san ?? sanFromCn(optString(e.cn ?? e.common_name));
+    checkLifetime(e.ttl, e.not_after, where);
     const leaf: LeafSpec = {
       name,
       signedBy: signedBy ?? '',

@@ -15,6 +15,7 @@ import {
   truthy,
 } from './common.js';
 import { certDirs, ensureDirs, ensureKeyModes } from './dirs.js';
+import { issuedRecord } from './issued.js';
 import { type LeafFiles, type LeafOutcome, LeafRefused, planLeaf, planUserLeaf } from './leaf-plan.js';
 import { type CommonParams, settingsFrom } from './settings.js';
 
@@ -85,9 +86,11 @@ export const pkiCertificates = defineModule<CertificatesParams>({
     }
     const missing = [...signers].filter(([, m]) => !m).map(([n]) => n);
     if (missing.length > 0 && !ctx.check) {
+      // Name the certificates too: a typo in signed_by is the usual cause.
+      const users = specs.filter((s) => !s.user && missing.includes(s.signedBy)).map((s) => s.name);
       return {
         steps: [],
-        failed: `CA ${missing.join(', ')} does not exist under ${pkiDir}: create it first (certificate-authority.yml, or pki_authorities)`,
+        failed: `CA ${missing.join(', ')} does not exist under ${pkiDir} (signed_by of ${users.join(', ')}): create it first (certificate-authority.yml, or pki_authorities)`,
         warnings,
       };
     }
@@ -151,6 +154,11 @@ export const pkiCertificates = defineModule<CertificatesParams>({
               ...(o.cert ? { serial: o.cert.serial, not_after: o.cert.notAfter.toISOString() } : {}),
             },
           ]),
+        ),
+        issued: outcomes.flatMap((o) =>
+          o.action !== 'kept' && o.cert
+            ? [issuedRecord('certificate', o.name, o.cert, o.action, o.reason, o.action === 'imported')]
+            : [],
         ),
       },
     };

@@ -1,11 +1,20 @@
 /** `pki_install_ca`: OSA's install_ca.yml: put CA certificates into a host's trust store and refresh it. */
 import path from 'node:path';
 import { OvnctlError } from '../../errors.js';
-import { parseCertificate } from '../../pki/inspect.js';
-import { caPaths, checkName } from '../../pki/layout.js';
+import { parseCertificate, parseCertificates } from '../../pki/inspect.js';
+import { caPaths, checkName, rotationPaths } from '../../pki/layout.js';
 import { formatDate } from '../../pki/ttl.js';
-import { defineModule, type Plan } from '../types.js';
-import { type Entry, gatherEntries, messageOf, optString, readAll, resolvePath, StepList } from './common.js';
+import { defineModule, type Plan, type PlanContext, type Step } from '../types.js';
+import {
+  type Entry,
+  gatherEntries,
+  listDir,
+  messageOf,
+  optString,
+  readAll,
+  resolvePath,
+  StepList,
+} from './common.js';
 import { planTargetFiles, type TargetFile } from './target-files.js';
 
 export interface InstallCaParams {
@@ -65,6 +74,7 @@ export const pkiInstallCa = defineModule<InstallCaParams>({
         dest: path.isAbsolute(filename) ? filename : path.join(store.dir, filename),
         where,
         label: `CA ${name ?? filename}`,
+        trust: !src && name ? rotationPaths(pkiDir, name).trust : undefined,
       };
     });
     const data = await readAll(
@@ -113,9 +123,62 @@ export const pkiInstallCa = defineModule<InstallCaParams>({
         label: it.label,
       });
     }
+    const removals = await rotationTrust(ctx, items, data, files);
     await planTargetFiles(ctx.target, files, 0o755, steps);
-    if (steps.steps.some((s) => s.kind === 'write'))
+    steps.steps.push(...removals);
+    if (steps.steps.some((s) => s.kind === 'write' || s.kind === 'remove'))
       steps.exec(store.command, `refresh the trust store (${store.command})`);
     return { steps: steps.steps, warnings };
   },
 });
+
+/**
+ * While a CA rotation runs, the other CA certificates of `<CA>-trust.crt` go into the trust store
+ * too, one per file (`<name>-rotation-<n>.crt`: hashed trust directories read one certificate per
+ * file); once the rotation is over, those files are removed again.
+ */
+async function rotationTrust(
+  ctx: PlanContext,
+  items: readonly { source: string; dest: string; label: string; trust: string | undefined }[],
+  data: Map<string, Buffer | null>,
+  files: TargetFile[],
+): Promise<Step[]> {
+  const removals: Step[] = [];
+  for (const it of items) {
+    if (!it.trust || !data.get(it.source)) continue;
+    const current = parseCertificate(data.get(it.source) as Buffer, it.source);
+    const trust = await ctx.controller.read(it.trust);
+    const others = trust
+      ? parseCertificates(trust, it.trust).filter(
+          (c, i, all) => !c.der.equals(current.der) && all.findIndex((x) => x.der.equals(c.der)) === i,
+        )
+      : [];
+    const base = it.dest.replace(/\.crt$/, '');
+    const wanted = new Set<string>();
+    others.forEach((c, i) => {
+      const dest = `${base}-rotation-${i + 1}.crt`;
+      wanted.add(dest);
+      files.push({
+        dest,
+        content: Buffer.from(c.pem),
+        mode: 0o644,
+        owner: 'root',
+        group: 'root',
+        sensitive: false,
+        label: `${it.label} (rotation: also trusted)`,
+      });
+    });
+    const dir = path.dirname(it.dest);
+    const prefix = `${path.basename(base)}-rotation-`;
+    for (const f of await listDir(ctx.target, dir)) {
+      const full = path.join(dir, f);
+      if (f.startsWith(prefix) && f.endsWith('.crt') && !wanted.has(full))
+        removals.push({
+          kind: 'remove',
+          path: full,
+          why: `${ctx.check ? 'would ' : ''}remove ${full}: the CA rotation is over`,
+        });
+    }
+  }
+  return removals;
+}

@@ -129,7 +129,8 @@ export async function planLeaf(
     renewBeforeMs: spec.renewBeforeMs,
     ...(regen ? { regen } : {}),
   });
-  const bundle = signer.chainBytes;
+  // Mid-rotation the bundle holds the old and the new CA chain, so both kinds of leaves verify.
+  const bundle = signer.trustBytes ?? signer.chainBytes;
   if (d.action === 'fail') throw new LeafRefused(`${spec.where}: ${d.reason}`);
   if (d.action === 'keep') {
     const certBytes = files.cert as Buffer;

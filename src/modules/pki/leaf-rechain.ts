@@ -11,11 +11,14 @@ import { concatPem } from '../../pki/pem.js';
 import type { PlanContext } from '../types.js';
 import { type CaOutcome, CLOCK_SKEW_MS } from './authority-files.js';
 import { listDir, readAll, type StepList } from './common.js';
+import { type IssuedRecord, issuedRecord } from './issued.js';
 import type { Settings } from './settings.js';
 
 export interface RechainResult {
   resigned: string[];
   rechained: string[];
+  /** The re-signed certificates, for the security event log. */
+  issued: IssuedRecord[];
 }
 
 export async function rechainLeaves(
@@ -26,7 +29,7 @@ export async function rechainLeaves(
   settings: Settings,
   now: Date,
 ): Promise<RechainResult> {
-  const result: RechainResult = { resigned: [], rechained: [] };
+  const result: RechainResult = { resigned: [], rechained: [], issued: [] };
   if (changed.length === 0) return result;
   const names = (await listDir(ctx.controller, pkiDirs(pkiDir).certsPrivate))
     .filter((f) => f.endsWith('.key.pem'))
@@ -53,25 +56,23 @@ export async function rechainLeaves(
     const ca = changed.find((c) => (c.oldCert && isIssuedBy(leaf, c.oldCert)) || isIssuedBy(leaf, c.cert));
     if (!ca) return undefined;
     const resign = !isIssuedBy(leaf, ca.cert);
-    const certBytes = resign
-      ? Buffer.from(
-          (
-            await resignCertificate(
-              leaf,
-              { subjectDer: ca.cert.subjectDer, privateKey: ca.key },
-              new Date(now.getTime() - CLOCK_SKEW_MS),
-            )
-          ).pem,
+    const resigned = resign
+      ? await resignCertificate(
+          leaf,
+          { subjectDer: ca.cert.subjectDer, privateKey: ca.key },
+          new Date(now.getTime() - CLOCK_SKEW_MS),
         )
-      : bytes;
+      : undefined;
+    const certBytes = resigned ? Buffer.from(resigned.pem) : bytes;
     const chain = concatPem([certBytes, ca.certBytes]);
     const before = files.get(p.chain) ?? null;
     const bundleBefore = files.get(p.caBundle) ?? null;
     return (s) => {
       const why = `CA ${ca.name} changed`;
-      if (resign) {
+      if (resigned) {
         s.write(p.cert, certBytes, bytes, settings.certMode, false, `re-sign ${name}: ${why}`);
         result.resigned.push(name);
+        result.issued.push(issuedRecord('certificate', name, resigned, 'resigned', why));
       }
       let rechained = false;
       if (!before?.equals(chain)) {

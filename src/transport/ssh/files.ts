@@ -146,3 +146,27 @@ export async function mkdirP(sftp: SftpSession, path: string, mode: number, owne
   }
   await setAttrs(sftp, path, mode, owner);
 }
+
+/**
+ * SFTP v3 reports a full or read-only file system only as "failure": ask the file system
+ * (statvfs@openssh.com) which, so the message can say why. Undefined when it is neither.
+ */
+export async function writeFailureReason(
+  sftp: SftpSession,
+  path: string,
+  e: unknown,
+  size: number,
+): Promise<string | undefined> {
+  if (!(e instanceof SftpStatusError) || e.status !== Status.FAILURE) return undefined;
+  try {
+    const fs = await sftp.statvfs(posix.dirname(path));
+    if (!fs) return undefined;
+    if (fs.readOnly) return 'read-only file system';
+    // Room for the data plus some slack: space is allocated in blocks.
+    if (fs.freeBytes < size + 8192)
+      return `no space left on the file system (${fs.freeBytes} bytes free, ${size} needed)`;
+  } catch {
+    // Only a courtesy: the original error stands.
+  }
+  return undefined;
+}

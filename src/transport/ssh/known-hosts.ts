@@ -62,6 +62,19 @@ function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${body}$`, 'i');
 }
 
+const globs = new Map<string, RegExp>();
+
+/** Most patterns are plain names or addresses: compared directly, no expression built per connection. */
+function globMatches(glob: string, name: string): boolean {
+  if (!/[*?]/.test(glob)) return glob.toLowerCase() === name.toLowerCase();
+  let re = globs.get(glob);
+  if (!re) {
+    re = globToRegExp(glob);
+    globs.set(glob, re);
+  }
+  return re.test(name);
+}
+
 function hashedMatches(field: string, name: string): boolean {
   const [, , salt, hash] = field.split('|');
   if (!salt || !hash) return false;
@@ -80,7 +93,7 @@ export function hostFieldMatches(hosts: string, name: string): boolean {
     if (pattern === '') continue;
     const negated = pattern.startsWith('!');
     const glob = negated ? pattern.slice(1) : pattern;
-    if (!globToRegExp(glob).test(name)) continue;
+    if (!globMatches(glob, name)) continue;
     if (negated) return false;
     matched = true;
   }

@@ -256,6 +256,19 @@ export class SftpSession {
     SftpSession.status(await this.request(PacketType.RENAME, (w) => w.string(from).string(to)));
   }
 
+  /** Free space and read-only flag of a path's file system (statvfs@openssh.com); null without it. */
+  async statvfs(path: string): Promise<{ freeBytes: number; readOnly: boolean } | null> {
+    if (!this.hasExtension('statvfs@openssh.com')) return null;
+    const body = SftpSession.expect(
+      await this.request(PacketType.EXTENDED, (w) => w.string('statvfs@openssh.com').string(path)),
+      PacketType.EXTENDED_REPLY,
+    );
+    // bsize, frsize, blocks, bfree, bavail, files, ffree, favail, fsid, flag, namemax
+    const f = Array.from({ length: 11 }, () => body.u64());
+    const ST_RDONLY = 1;
+    return { freeBytes: (f[4] ?? 0) * (f[1] ?? 0), readOnly: ((f[9] ?? 0) & ST_RDONLY) !== 0 };
+  }
+
   /** fsync(2) through fsync@openssh.com; a no-op on servers without it. */
   async fsync(handle: Buffer): Promise<void> {
     if (!this.hasExtension('fsync@openssh.com')) return;

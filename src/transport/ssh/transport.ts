@@ -5,13 +5,23 @@ import { BecomeRefused } from './become.js';
 import { composeCommand, shellQuote } from './command.js';
 import { type Connection, openConnection } from './connect.js';
 import { type BecomeTarget, type ExecRequest, runExec } from './exec.js';
-import { mkdirP, type Ownership, readWhole, setAttrs, statPath, writeAtomic } from './files.js';
+import {
+  mkdirP,
+  type Ownership,
+  readWhole,
+  setAttrs,
+  statPath,
+  toFileStat,
+  writeAtomic,
+  writeFailureReason,
+} from './files.js';
 import { HostIds } from './ids.js';
 import { Semaphore } from './limiter.js';
 import type { SshSettings } from './settings.js';
 import { openSftp, type SftpHandle } from './sftp-channel.js';
-import { SftpStatusError } from './sftp-client.js';
+import { isNoSuchFile, SftpStatusError } from './sftp-client.js';
 import { parseSha256Output, sha256Commands } from './sha256-batch.js';
+import { type SftpHash, sftpSha256 } from './sha256-sftp.js';
 
 /**
  * Exec channels open at once on the connection. sshd's default MaxSessions is 10; one more
@@ -188,6 +198,18 @@ export class SshTransport implements Transport {
     return new OvnctlError('task-failed', `${this.host}: cannot ${action} ${path}: ${reason}`);
   }
 
+  /** fileError, saying when the cause was a full or read-only file system. */
+  private async writeError(action: string, path: string, e: unknown, size: number): Promise<OvnctlError> {
+    const why = this.failure
+      ? undefined
+      : await this.session().then(
+          (s) => writeFailureReason(s, path, e, size),
+          () => undefined,
+        );
+    if (why) return new OvnctlError('task-failed', `${this.host}: cannot ${action} ${path}: ${why}`);
+    return this.fileError(action, path, e);
+  }
+
   async readFile(path: string): Promise<Buffer | null> {
     try {
       return await readWhole(await this.session(), path);
@@ -204,9 +226,24 @@ export class SshTransport implements Transport {
     }
   }
 
+  /** Small files are read over SFTP and hashed here; only large ones cost a `sha256sum` exec. */
   async sha256(paths: readonly string[]): Promise<Map<string, string | null>> {
-    const found = new Map<string, string>();
-    for (const command of sha256Commands(paths)) {
+    const found = new Map<string, string | null>();
+    const large: string[] = [];
+    const sftp = await this.session();
+    await Promise.all(
+      [...new Set(paths)].map(async (p) => {
+        let hash: SftpHash;
+        try {
+          hash = await sftpSha256(sftp, p);
+        } catch (e) {
+          throw this.fileError('hash', p, e);
+        }
+        if (hash === 'large') large.push(p);
+        else found.set(p, hash);
+      }),
+    );
+    for (const command of sha256Commands(large)) {
       const result = await this.exec(command);
       for (const [p, h] of parseSha256Output(result.stdout)) found.set(p, h);
     }
@@ -223,7 +260,7 @@ export class SshTransport implements Transport {
       }
       await writeAtomic(await this.session(), path, data, options.mode, owner);
     } catch (e) {
-      throw this.fileError('write', path, e);
+      throw await this.writeError('write', path, e, data.length);
     }
   }
 
@@ -232,7 +269,7 @@ export class SshTransport implements Transport {
       const owner = await this.ownership(options);
       await mkdirP(await this.session(), path, options.mode, owner);
     } catch (e) {
-      throw this.fileError('create directory', path, e);
+      throw await this.writeError('create directory', path, e, 0);
     }
   }
 
@@ -245,13 +282,35 @@ export class SshTransport implements Transport {
     }
   }
 
+  /** Like `rm -rf`; a file or link goes over SFTP (no process on the host), a directory through rm. */
   async remove(path: string): Promise<void> {
+    if (await this.removedOverSftp(path)) return;
     const result = await this.exec(`rm -rf -- ${shellQuote(path)}`);
     if (result.rc !== 0) {
       throw new OvnctlError(
         'task-failed',
         `${this.host}: cannot remove ${path}: ${result.stderr.trim() || `rc ${result.rc}`}`,
       );
+    }
+  }
+
+  /** True when `path` is gone: it was absent, or not a directory and SFTP unlinked it. */
+  private async removedOverSftp(path: string): Promise<boolean> {
+    try {
+      const sftp = await this.session();
+      const st = await sftp.stat(path, false).catch((e: unknown) => {
+        if (isNoSuchFile(e)) return null;
+        throw e;
+      });
+      if (st === null) return true;
+      if (toFileStat(st).type === 'directory') return false;
+      await sftp.remove(path);
+      return true;
+    } catch (e) {
+      if (this.failure) throw this.failure;
+      // Anything else (permissions, a race): rm -rf decides and reports, as before.
+      if (e instanceof OvnctlError) throw e;
+      return false;
     }
   }
 

@@ -240,4 +240,42 @@ describe('engine: plan, apply, check, diff, handlers', () => {
       'exec LANG=C PORT=8001 id',
     ]);
   });
+
+  it('until/retries/delay retries a task until its condition holds', async () => {
+    const play = `
+- hosts: web1
+  gather_facts: false
+  tasks:
+    - name: poll
+      command: check-ready
+      register: r
+      until: r.stdout == 'ready'
+      retries: 4
+      delay: 0
+    - name: never ready
+      command: check-other
+      register: o
+      until: o.stdout == 'ready'
+      retries: 2
+      delay: 0
+`;
+    let polls = 0;
+    const run = await runWithFakes(play, TWO_HOSTS, {
+      prepare: (hosts) => {
+        const h = hosts.get('web1');
+        if (!h) return;
+        // The third poll answers "ready".
+        h.exec = async (command) => {
+          h.calls.push(`exec ${command}`);
+          if (command === 'check-ready')
+            return { rc: 0, stdout: ++polls >= 3 ? 'ready' : 'starting', stderr: '' };
+          return { rc: 0, stdout: 'starting', stderr: '' };
+        };
+      },
+    });
+    expect(run.statusOf('poll', 'web1')).toBe('changed');
+    expect(run.results('poll')[0]?.result?.attempts).toBe(3);
+    expect(run.statusOf('never ready', 'web1')).toBe('failed');
+    expect(run.hosts.get('web1')?.calls.filter((c) => c === 'exec check-other')).toHaveLength(3);
+  });
 });

@@ -1,0 +1,48 @@
+/** Handshakes judged against a given set of trusted CAs (Node's verifier: full chain to a root). */
+import { X509Certificate } from 'node:crypto';
+import tls from 'node:tls';
+import type { Endpoint } from './setup.js';
+
+export interface Verdict {
+  ok: boolean;
+  serial?: string;
+  error?: string;
+}
+
+export function verify(ep: Endpoint, ca: readonly Buffer[], timeoutMs = 3000): Promise<Verdict> {
+  return new Promise((resolve) => {
+    const socket = tls.connect({ host: ep.address, port: ep.port, ca: [...ca], rejectUnauthorized: false });
+    const done = (v: Verdict) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(v);
+    };
+    const timer = setTimeout(
+      () => done({ ok: false, error: `no handshake within ${timeoutMs} ms` }),
+      timeoutMs,
+    );
+    socket.once('secureConnect', () => {
+      const serial = socket
+        .getPeerX509Certificate()
+        ?.serialNumber.toLowerCase()
+        .replace(/^0+(?=.)/, '');
+      done({
+        ok: socket.authorized,
+        ...(serial ? { serial } : {}),
+        ...(socket.authorizationError ? { error: String(socket.authorizationError) } : {}),
+      });
+    });
+    socket.once('error', (e) => done({ ok: false, error: e.message }));
+  });
+}
+
+export function serialOf(pem: Buffer | string): string {
+  return new X509Certificate(pem).serialNumber.toLowerCase().replace(/^0+(?=.)/, '');
+}
+
+/** Every PEM certificate of a file as its own buffer. */
+export function splitCerts(pem: string): Buffer[] {
+  return [...pem.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n?/g)].map((m) =>
+    Buffer.from(m[0]),
+  );
+}
