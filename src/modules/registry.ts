@@ -37,7 +37,10 @@ export class ModuleRegistry {
   // since `{{ x | int }}` renders as text in Ansible's (non-native) templating (AJV_OPTIONS).
   private readonly cache: ValidatorCache;
 
-  constructor(definitions: readonly ModuleDefinition<never>[], options: { validatorCacheDir?: string | undefined } = {}) {
+  constructor(
+    definitions: readonly ModuleDefinition<never>[],
+    options: { validatorCacheDir?: string | undefined } = {},
+  ) {
     for (const d of definitions) this.modules.set(d.name, d as unknown as ModuleDefinition<unknown>);
     this.cache = new ValidatorCache('validatorCacheDir' in options ? options.validatorCacheDir : CACHE_DIR);
   }
