@@ -49,8 +49,23 @@ const ANSIBLE_SCHEMA = YAML11_SCHEMA.withTags(boolTag, vaultTag, unsafeTag);
 
 export function pathKey(path: YamlPath): string {
   let s = '';
-  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s === '' ? p : `.${p}`;
+  for (const p of path) {
+    // An empty key, or one with path punctuation, is quoted so it never collides with another path.
+    if (typeof p === 'number') s += `[${p}]`;
+    else if (p === '' || /[.[\]"]/.test(p)) s += `[${JSON.stringify(p)}]`;
+    else s += s === '' ? p : `.${p}`;
+  }
   return s;
+}
+
+/** Offset of the first node of the second document, for the "several documents" error. */
+function secondDocumentOffset(events: Event[]): number {
+  let docs = 0;
+  for (const e of events) {
+    if (e.type === EVENT_ID.DOCUMENT) docs++;
+    else if (docs >= 2 && eventStart(e) >= 0) return eventStart(e);
+  }
+  return -1;
 }
 
 function lineStarts(text: string): number[] {
@@ -158,7 +173,9 @@ export function parseYaml(source: string, file: string): YamlDocument {
     events = parseEvents(source, { filename: file });
     const docs = constructFromEvents(events, { source, filename: file, schema: ANSIBLE_SCHEMA });
     if (docs.length > 1) {
-      throw new OvnctlError('yaml', 'expected a single YAML document, found several', { location: { file } });
+      const at = secondDocumentOffset(events);
+      const location = at >= 0 ? { file, ...offsetToLineCol(lineStarts(source), at) } : { file };
+      throw new OvnctlError('yaml', 'expected a single YAML document, found several', { location });
     }
     value = docs[0] ?? null;
   } catch (e) {
@@ -186,7 +203,7 @@ export function parseYaml(source: string, file: string): YamlDocument {
         if (off !== undefined && off >= 0)
           return { file, ...offsetToLineCol(starts, off), key: pathKey(path) };
       }
-      return { file, key: pathKey(path) };
+      return { file, line: 1, column: 1, key: pathKey(path) };
     },
   };
 }

@@ -147,7 +147,10 @@ export const ovnRaftMemberModule = defineModule<MemberParams>({
       if (probe.state === 'error' || probe.state === 'standalone')
         fail(`${schema} on ${ctx.target.host}: ${probe.state} (${probe.detail})`);
       const alone = status !== null && status.servers.length <= 1;
-      if (status && !alone && !ctx.check) {
+      // A server that is leaving keeps its old view of the members until it stops; the play has
+      // already waited until the remaining members no longer list it.
+      const leaving = /^(leaving|left)/.test(status?.status ?? '');
+      if (status && !alone && !leaving && !ctx.check) {
         // Never remove the file of a member the cluster still counts on.
         fail(
           `${schema} on ${ctx.target.host} is still a member as ${status.address}: it must leave the cluster before its database file is replaced`,

@@ -102,6 +102,21 @@ describe('ovn_raft_member state=joined', () => {
     );
   });
 
+  it('proceeds for a member whose own status still says it is leaving (its view of the servers is stale)', async () => {
+    const leaving = statusText({
+      address: A1,
+      status: 'leaving cluster',
+      servers: [
+        { sid: '94bf', address: A1, self: true },
+        { sid: '7f98', address: A2 },
+      ],
+    });
+    const p = { db: 'nb' as const, state: 'joined' as const, address: S1, remotes: [A2], ...commands };
+    const plan = await ovnRaftMemberModule.plan(p, planContext(host({ stdout: leaving }, A1)));
+    expect(plan.failed).toBeUndefined();
+    expect(commandsOf(plan.steps)).toContain(`remove ${FILE}`);
+  });
+
   it('only starts a member whose file already joined, and plans nothing for a member on its new address', async () => {
     const start = await ovnRaftMemberModule.plan(
       { db: 'nb', state: 'joined', address: S1, remotes: [S2], ...commands },
