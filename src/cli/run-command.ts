@@ -10,6 +10,7 @@ import { PlaybookLoader } from '../playbook/load.js';
 import type { Playbook, Task } from '../playbook/model.js';
 import { commaList, count, parseCommandArgs, RUN_OPTIONS, str } from './args.js';
 import { EXIT } from './exit-codes.js';
+import { FileHandlerLedger } from './handler-ledger-file.js';
 import { RUN_HELP } from './help.js';
 import type { CliIo } from './io.js';
 import { acquireConfigLock } from './lock.js';
@@ -122,6 +123,11 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   const observer = values.check ? undefined : new SecurityObserver(security, { command: 'run' });
   if (observer) for (const e of regenOverrides(loaded.extraVars, 'run')) security.write(e);
   const release = values.check ? () => {} : acquireConfigLock(loaded.configDir);
+  const playbookName = basename(playbookFile).replace(/\.ya?ml$/, '');
+  // Handlers owed from a run whose reload failed are notified again (not in check mode).
+  const ledger = values.check
+    ? undefined
+    : new FileHandlerLedger(resolve(loaded.configDir, '.ovnctl', 'handlers', `${playbookName}.json`));
   const abort = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
@@ -152,12 +158,8 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
         transports: new TransportFactory(sshFactory(values, io.env, loaded.configDir), decryptVault),
         now: () => new Date(),
         signal: abort.signal,
-        retryFile: resolve(
-          loaded.configDir,
-          '.ovnctl',
-          'retry',
-          `${basename(playbookFile).replace(/\.ya?ml$/, '')}.retry`,
-        ),
+        retryFile: resolve(loaded.configDir, '.ovnctl', 'retry', `${playbookName}.retry`),
+        ...(ledger ? { handlerLedger: ledger } : {}),
       },
       registry,
       (e) => {
@@ -169,6 +171,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    ledger?.save();
     release();
   }
   await reporter.close();

@@ -2,6 +2,7 @@ import type { Layer } from '../config/layers.js';
 import type { Inventory } from '../inventory/model.js';
 import type { Playbook } from '../playbook/model.js';
 import type { SecretRegistry } from '../report/redact.js';
+import type { HandlerLedger } from './handler-ledger.js';
 import type { TransportFactory } from './transports.js';
 
 /** Everything a run needs, already loaded and validated by the CLI layer. */
@@ -25,6 +26,8 @@ export interface RunOptions {
   now: () => Date;
   /** Aborted on SIGINT/SIGTERM: no new task starts; running steps finish (writes are atomic). */
   signal?: AbortSignal;
+  /** Handlers owed from earlier runs; undefined: none are remembered. */
+  handlerLedger?: HandlerLedger;
   /** Where to write the failed-host list for `--limit @file`. */
   retryFile: string | undefined;
 }

@@ -17,6 +17,8 @@ import { hostLayers, loadVarsFiles, type PlayVarLayers } from './vars.js';
 export class PlayRunner {
   private layers: PlayVarLayers;
   private readonly notified = new Map<string, Set<string>>();
+  /** Notifications that did not end in a successful handler run, per host. */
+  private readonly owed = new Map<string, Set<string>>();
   private batch: string[] = [];
   private playHosts: string[] = [];
   private readonly env: TaskEnv;
@@ -118,6 +120,7 @@ export class PlayRunner {
     if (run.opts.limit) hosts = hosts.filter((h) => run.opts.limit?.has(h));
     this.playHosts = this.active(hosts);
     for (const h of this.playHosts) run.hostStats(h);
+    this.notifyOwed();
     run.emit({ kind: 'play-start', play: this.index, name: this.play.name, hosts: this.playHosts });
     if (this.playHosts.length === 0) {
       run.emit({ kind: 'warning', msg: `play '${this.play.name}': no hosts matched '${pattern}'` });
@@ -154,6 +157,7 @@ export class PlayRunner {
         break;
       }
     }
+    this.settleOwed();
     run.emit({ kind: 'play-end', play: this.index, durationMs: Date.now() - started });
   }
 
@@ -358,15 +362,60 @@ export class PlayRunner {
     }
   }
 
+  private addOwed(host: string, names: Iterable<string>): void {
+    let set = this.owed.get(host);
+    if (!set) {
+      set = new Set();
+      this.owed.set(host, set);
+    }
+    for (const n of names) set.add(n);
+  }
+
+  /** Notify again what an earlier run of this play left owed (a reload that never succeeded). */
+  private notifyOwed(): void {
+    const ledger = this.run.opts.handlerLedger;
+    if (!ledger) return;
+    for (const host of this.playHosts) {
+      const names = ledger.owed(this.play.name, host);
+      if (names.length === 0) continue;
+      this.addOwed(host, names);
+      let set = this.notified.get(host);
+      if (!set) {
+        set = new Set();
+        this.notified.set(host, set);
+      }
+      for (const n of names) set.add(n);
+      this.run.emit({
+        kind: 'warning',
+        host,
+        msg: `handler(s) ${names.join(', ')} owed from an earlier run: notified again`,
+      });
+    }
+  }
+
+  /** Whatever is still notified or failed is owed to the next run; check mode records nothing. */
+  private settleOwed(): void {
+    const ledger = this.run.opts.handlerLedger;
+    if (!ledger || this.run.opts.check) return;
+    for (const [h, names] of this.notified) this.addOwed(h, names);
+    for (const host of this.playHosts) ledger.settle(this.play.name, host, [...(this.owed.get(host) ?? [])]);
+  }
+
   private async flushHandlers(hosts: readonly string[]): Promise<void> {
     // Handlers may notify other handlers; run until nothing new is notified.
     for (let round = 0; round < 10 && this.notified.size > 0; round++) {
-      const pending = new Map(this.notified);
-      this.notified.clear();
+      const flushing = new Set(this.active(hosts));
+      const pending = new Map([...this.notified].filter(([h]) => flushing.has(h)));
+      for (const h of pending.keys()) this.notified.delete(h);
       for (const handler of this.play.handlers) {
         const names = [handler.name, ...handler.listen].filter((n): n is string => n !== undefined);
         const targets = this.active(hosts).filter((h) => names.some((n) => pending.get(h)?.has(n)));
         if (targets.length > 0) await this.runTask(handler, targets, [], true);
+        for (const h of targets) {
+          const asked = names.filter((n) => pending.get(h)?.has(n));
+          if (this.run.failed.has(h) || this.run.unreachable.has(h)) this.addOwed(h, asked);
+          else for (const n of asked) this.owed.get(h)?.delete(n);
+        }
         if (this.run.aborted) return;
       }
     }

@@ -126,6 +126,31 @@ describe('ovnctl run on the local transport', () => {
   });
 });
 
+describe('owed handlers', () => {
+  it('a reload that failed is run again on the next run, though nothing changed', () => {
+    const playbook = `- hosts: node1
+  gather_facts: false
+  tasks:
+    - copy: {dest: "{{ root }}.cfg", content: "x\\n"}
+      notify: reload
+  handlers:
+    - name: reload
+      command: "{{ reload_cmd }}"
+`;
+    const { dir, run } = setup({ 'site.yml': playbook });
+    const ledger = join(dir, '.ovnctl/handlers/site.json');
+    const failed = run('-e', 'reload_cmd=false');
+    expect(failed.code).toBe(2);
+    expect(JSON.parse(readFileSync(ledger, 'utf8'))).toEqual({ node1: { node1: ['reload'] } });
+    const again = run('-e', 'reload_cmd=true');
+    expect(again.code, again.stdout).toBe(0);
+    expect(again.stdout).toContain('owed from an earlier run');
+    expect(again.stdout).toMatch(/RUNNING HANDLER \[reload\][^\n]*\nchanged: \[node1\]/);
+    expect(() => statSync(ledger)).toThrow();
+    expect(run('-e', 'reload_cmd=true').stdout).not.toContain('RUNNING HANDLER');
+  });
+});
+
 describe('invalid input: documented exit code, file and line, nothing changed', () => {
   const cases: [string, string, RegExp][] = [
     ['bad YAML', '- hosts: all\n  tasks:\n    - copy: {dest: /x\n', /site\.yml:\d+/],

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Layer } from '../../src/config/layers.js';
+import type { HandlerLedger } from '../../src/engine/handler-ledger.js';
 import { type RunSummary, runPlaybook } from '../../src/engine/run.js';
 import { TransportFactory } from '../../src/engine/transports.js';
 import { loadInventory } from '../../src/inventory/load.js';
@@ -30,6 +31,7 @@ export interface HarnessOptions {
   hosts?: Map<string, FakeTransport>;
   files?: Record<string, string>;
   prepare?: (hosts: Map<string, FakeTransport>) => void;
+  handlerLedger?: HandlerLedger;
 }
 
 /** Run a playbook (YAML text) against fake in-memory hosts. */
@@ -70,6 +72,7 @@ export async function runWithFakes(
         transports: new TransportFactory((host) => hosts.get(host) as FakeTransport),
         now: () => new Date('2026-11-23T00:00:00Z'),
         retryFile: undefined,
+        ...(o.handlerLedger ? { handlerLedger: o.handlerLedger } : {}),
       },
       registry,
       (e) => events.push(e),

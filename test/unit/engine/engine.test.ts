@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MemoryHandlerLedger } from '../../../src/engine/handler-ledger.js';
 import { runWithFakes, TWO_HOSTS } from '../../helpers/engine-harness.js';
 
 const COPY_PLAY = `
@@ -277,5 +278,48 @@ describe('engine: plan, apply, check, diff, handlers', () => {
     expect(run.results('poll')[0]?.result?.attempts).toBe(3);
     expect(run.statusOf('never ready', 'web1')).toBe('failed');
     expect(run.hosts.get('web1')?.calls.filter((c) => c === 'exec check-other')).toHaveLength(3);
+  });
+
+  it('a handler that failed, or never ran because its host failed, is owed to the next run', async () => {
+    const play = `
+- hosts: web
+  gather_facts: false
+  tasks:
+    - name: config
+      copy: {dest: /srv.cfg, content: "v1"}
+      notify: reload
+    - name: later step
+      command: later-step
+  handlers:
+    - name: reload
+      command: reload-it
+`;
+    const ledger = new MemoryHandlerLedger();
+    const first = await runWithFakes(play, TWO_HOSTS, {
+      handlerLedger: ledger,
+      prepare: (hosts) => {
+        hosts
+          .get('web1')
+          ?.script.push({ match: /reload-it/, result: { rc: 1, stdout: '', stderr: 'bad config' } });
+        hosts
+          .get('web2')
+          ?.script.push({ match: /later-step/, result: { rc: 1, stdout: '', stderr: 'broken' } });
+      },
+    });
+    expect(first.statusOf('reload', 'web1')).toBe('failed');
+    expect(first.results('reload').map((r) => r.host)).toEqual(['web1']);
+    expect(ledger.owed('web', 'web1')).toEqual(['reload']);
+    expect(ledger.owed('web', 'web2')).toEqual(['reload']);
+    // Nothing changes on the second run, yet the owed reload runs, and then nothing is owed.
+    for (const h of first.hosts.values()) h.script.length = 0;
+    const second = await runWithFakes(play, TWO_HOSTS, { hosts: first.hosts, handlerLedger: ledger });
+    expect(second.statusOf('config', 'web1')).toBe('ok');
+    expect(second.results('reload').map((r) => [r.host, r.status])).toEqual([
+      ['web1', 'changed'],
+      ['web2', 'changed'],
+    ]);
+    expect(ledger.entries.size).toBe(0);
+    const third = await runWithFakes(play, TWO_HOSTS, { hosts: first.hosts, handlerLedger: ledger });
+    expect(third.results('reload')).toEqual([]);
   });
 });
