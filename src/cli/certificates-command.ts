@@ -5,7 +5,6 @@ import { OvnctlError } from '../errors.js';
 import { listCommand, reissueCommand, renewCommand, type Scope } from '../lifecycle/commands.js';
 import { Progress } from '../lifecycle/outcome.js';
 import { type RotateRequest, rotateCommand, type UserCaFiles } from '../lifecycle/rotate.js';
-import { SecurityLog, securityLogSettings } from '../lifecycle/security-log.js';
 import { regenOverrides } from '../lifecycle/security-observer.js';
 import { Session } from '../lifecycle/session.js';
 import { readUserCa } from '../pki/user-material.js';
@@ -14,7 +13,7 @@ import { EXIT } from './exit-codes.js';
 import { CERTIFICATES_HELP } from './help.js';
 import type { CliIo } from './io.js';
 import { acquireConfigLock } from './lock.js';
-import { loadCommon, resolveLimit } from './setup.js';
+import { loadCommon, openSecurityLog, resolveLimit } from './setup.js';
 
 const CERT_OPTIONS = {
   ...COMMON_OPTIONS,
@@ -118,16 +117,7 @@ export async function certificatesCommand(argv: readonly string[], io: CliIo): P
   const loaded = await loadCommon(values, io.env, io.cwd);
   if (user?.passphrase) loaded.secrets.add(user.passphrase);
   const command = `certificates ${action}`;
-  const security = new SecurityLog(
-    securityLogSettings(
-      loaded.inventory,
-      loaded.extraVars,
-      loaded.configDir,
-      io.env,
-      count(values.verbose) > 0 ? io.stderr : undefined,
-    ),
-    io.stderr,
-  ).open();
+  const security = openSecurityLog(loaded, io, count(values.verbose) > 0);
   const session = new Session(loaded, values, io, security, command);
   const scope: Scope = {
     limit: resolveLimit(loaded.inventory, str(values.limit), io.cwd),

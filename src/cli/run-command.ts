@@ -3,7 +3,6 @@ import { runPlaybook } from '../engine/run.js';
 import { TransportFactory } from '../engine/transports.js';
 import { OvnctlError } from '../errors.js';
 import { matchPattern } from '../inventory/patterns.js';
-import { SecurityLog, securityLogSettings } from '../lifecycle/security-log.js';
 import { regenOverrides, SecurityObserver } from '../lifecycle/security-observer.js';
 import { defaultRegistry } from '../modules/index.js';
 import { PlaybookLoader } from '../playbook/load.js';
@@ -17,7 +16,7 @@ import { acquireConfigLock } from './lock.js';
 import { BUNDLED_PLAYBOOKS, resolvePlaybook } from './paths.js';
 import { preflight } from './preflight.js';
 import { chooseReporter } from './reporter.js';
-import { loadCommon, resolveLimit } from './setup.js';
+import { loadCommon, openSecurityLog, resolveLimit } from './setup.js';
 import { sshFactory } from './ssh.js';
 
 function taskNames(tasks: readonly Task[], indent: string, out: string[]): void {
@@ -109,16 +108,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
     verbosity,
   );
   // The security event log watches the event stream; the engine does not know about it.
-  const security = new SecurityLog(
-    securityLogSettings(
-      loaded.inventory,
-      loaded.extraVars,
-      loaded.configDir,
-      io.env,
-      verbosity > 0 ? io.stderr : undefined,
-    ),
-    io.stderr,
-  ).open();
+  const security = openSecurityLog(loaded, io, verbosity > 0);
   // A check run changes nothing, not even the log.
   const observer = values.check ? undefined : new SecurityObserver(security, { command: 'run' });
   if (observer) for (const e of regenOverrides(loaded.extraVars, 'run')) security.write(e);

@@ -8,9 +8,11 @@ import { OvnctlError } from '../errors.js';
 import { loadInventory } from '../inventory/load.js';
 import type { Inventory } from '../inventory/model.js';
 import { matchPattern, splitPattern } from '../inventory/patterns.js';
+import { SecurityLog, securityLogSettings } from '../lifecycle/security-log.js';
 import { SecretRegistry } from '../report/redact.js';
 import { VaultKeyring, vaultSourcesFromCli } from '../vault/index.js';
 import { list, type ParsedArgs, str } from './args.js';
+import type { CliIo } from './io.js';
 import { DEFAULT_INVENTORY } from './paths.js';
 
 /** What every inventory-driven command loads first, in this order. */
@@ -96,4 +98,16 @@ export function resolveLimit(
     });
   }
   return new Set(hosts);
+}
+
+/** The security event log of this command (echoed to stderr with -v). */
+export function openSecurityLog(loaded: Loaded, io: CliIo, verbose: boolean): SecurityLog {
+  const settings = securityLogSettings(
+    loaded.inventory,
+    loaded.extraVars,
+    loaded.configDir,
+    io.env,
+    verbose ? io.stderr : undefined,
+  );
+  return new SecurityLog(settings, io.stderr).open();
 }

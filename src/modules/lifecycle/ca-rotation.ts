@@ -9,8 +9,8 @@
 import { isOvnctlError, OvnctlError } from '../../errors.js';
 import { rotationPaths } from '../../pki/layout.js';
 import { readUserCa, type UserCa } from '../../pki/user-material.js';
-import { type CaSpec, readCaSpecs } from '../pki/authority-entries.js';
-import { type Entry, gatherEntries, messageOf, resolvePath, StepList } from '../pki/common.js';
+import { authoritySpecs, type CaSpec } from '../pki/authority-entries.js';
+import { type Entry, messageOf, resolvePath, StepList } from '../pki/common.js';
 import { type CommonParams, settingsFrom } from '../pki/settings.js';
 import { defineModule, type Plan, type PlanContext } from '../types.js';
 import { type StageCtx, subtree } from './rotation-common.js';
@@ -91,17 +91,7 @@ export const caRotationModule = defineModule<CaRotationParams>({
     const c: StageCtx = { ctx, pkiDir, steps, settings, now: ctx.now(), warnings: [] };
     let result: Record<string, unknown>;
     try {
-      const entries = gatherEntries(
-        p.authorities,
-        ctx.vars,
-        p.search_pattern ?? 'pki_authorities_',
-        'authorities',
-      );
-      const specs = readCaSpecs(entries, {
-        keys: settings.keys,
-        renewBeforeMs: settings.renewBeforeMs,
-        ...(p.ca_key_passphrase ? { passphrase: p.ca_key_passphrase } : {}),
-      });
+      const specs = authoritySpecs(p, ctx, settings);
       const tree = subtree(specs, p.ca || rootOf(specs, p.default_signed_by));
       const cas = tree.map((s) => s.name);
       if (p.stage === 'prepare') {

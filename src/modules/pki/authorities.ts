@@ -4,11 +4,11 @@ import { isOvnctlError } from '../../errors.js';
 import { generateKey } from '../../pki/keys.js';
 import { caPaths } from '../../pki/layout.js';
 import { defineModule, type Plan } from '../types.js';
-import { readCaSpecs } from './authority-entries.js';
+import { authoritySpecs } from './authority-entries.js';
 import { type CaOutcome, CaRefused, readOnDisk } from './authority-files.js';
 import { planAuthority } from './authority-plan.js';
 import { type CaMaterial, loadCa } from './ca-material.js';
-import { type Entry, gatherEntries, regenNames, resolvePath, StepList, truthy } from './common.js';
+import { type Entry, regenNames, resolvePath, StepList, truthy } from './common.js';
 import { caDirs, certDirs, ensureDirs, ensureKeyModes } from './dirs.js';
 import { issuedRecord } from './issued.js';
 import { rechainLeaves } from './leaf-rechain.js';
@@ -35,18 +35,7 @@ export const pkiAuthorities = defineModule<AuthoritiesParams>({
     const settings = settingsFrom(params);
     const pkiDir = resolvePath(params.pki_dir, ctx, 'pki_dir');
     if (params.ca_key_passphrase) ctx.secret(params.ca_key_passphrase);
-    const entries = gatherEntries(
-      params.authorities,
-      ctx.vars,
-      params.search_pattern ?? 'pki_authorities_',
-      'authorities',
-    );
-    const specs = readCaSpecs(entries, {
-      keys: settings.keys,
-      renewBeforeMs: settings.renewBeforeMs,
-      ...(params.ca_key_passphrase ? { passphrase: params.ca_key_passphrase } : {}),
-    });
-    for (const s of specs) if (s.passphrase) ctx.secret(s.passphrase);
+    const specs = authoritySpecs(params, ctx, settings);
     const flag = params.regen_flag_name ?? 'pki_regen_ca';
     const regen = regenNames(params.regen_ca);
     const warnings: string[] = [];

@@ -6,7 +6,8 @@ import { type Digest, type KeyDefaults, keySpecFor, parseDigest } from '../../pk
 import { checkName } from '../../pki/layout.js';
 import { legacySubject, type SubjectFields, subjectFromFields } from '../../pki/names.js';
 import { checkLifetime, parseDuration } from '../../pki/ttl.js';
-import { type Entry, optString } from './common.js';
+import type { PlanContext } from '../types.js';
+import { type Entry, gatherEntries, optString } from './common.js';
 
 export interface UserCaSource {
   cert?: string;
@@ -132,4 +133,25 @@ function order(specs: CaSpec[]): CaSpec[] {
   };
   for (const s of specs) visit(s, []);
   return out;
+}
+
+/** The authority entries a module is given (list + `pki_authorities_*` vars), read and checked. */
+export function authoritySpecs(
+  p: { authorities?: unknown; search_pattern?: string; ca_key_passphrase?: string },
+  ctx: PlanContext,
+  settings: { keys: KeyDefaults; renewBeforeMs: number },
+): CaSpec[] {
+  const entries = gatherEntries(
+    p.authorities,
+    ctx.vars,
+    p.search_pattern ?? 'pki_authorities_',
+    'authorities',
+  );
+  const specs = readCaSpecs(entries, {
+    keys: settings.keys,
+    renewBeforeMs: settings.renewBeforeMs,
+    ...(p.ca_key_passphrase ? { passphrase: p.ca_key_passphrase } : {}),
+  });
+  for (const s of specs) if (s.passphrase) ctx.secret(s.passphrase);
+  return specs;
 }

@@ -4,10 +4,11 @@ import type { CertInfo } from '../../pki/inspect.js';
 import { exportPrivateKey, isEncryptedPem } from '../../pki/keys.js';
 import { backupPath, type CaPaths, caPaths, rotationPaths } from '../../pki/layout.js';
 import { concatPem } from '../../pki/pem.js';
+import { shellQuote as shq } from '../../shell.js';
 import type { PlanContext } from '../types.js';
 import type { CaSpec } from './authority-entries.js';
 import type { CaMaterial } from './ca-material.js';
-import { type StepList, shq } from './common.js';
+import type { StepList } from './common.js';
 import type { Settings } from './settings.js';
 
 /** A CA after planning: the material leaves are signed with from now on. */

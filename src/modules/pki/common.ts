@@ -1,6 +1,7 @@
 /** Helpers shared by the PKI modules: OSA's variable conventions, reading the controller, building steps. */
 import path from 'node:path';
 import { OvnctlError } from '../../errors.js';
+import { shellQuote } from '../../shell.js';
 import type { Facts, PlanContext, Step } from '../types.js';
 
 export type Entry = Record<string, unknown>;
@@ -91,15 +92,11 @@ export function parseMode(v: unknown, fallback: number, what: string): number {
   return Number.parseInt(s, 8);
 }
 
-export function shq(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
 /** File names in a directory of a host (empty when it does not exist). */
 export async function listDir(facts: Facts, dir: string): Promise<string[]> {
   const st = await facts.stat(dir);
   if (st?.type !== 'directory') return [];
-  const r = await facts.query(`ls -1A -- ${shq(dir)}`);
+  const r = await facts.query(`ls -1A -- ${shellQuote(dir)}`);
   if (r.rc !== 0) return [];
   return r.stdout.split('\n').filter(Boolean);
 }
