@@ -79,6 +79,8 @@ export class ListrReporter implements Reporter {
         if (e.status === 'failed' || e.status === 'unreachable')
           this.failures.push(`${e.host}: ${e.msg ?? e.status}`);
         for (const d of e.diff ?? []) this.chain = this.chain.then(() => this.write(`${d}\n`));
+        for (const w of e.warnings ?? [])
+          this.chain = this.chain.then(() => this.write(`[WARNING]: ${e.host}: ${w}\n`));
         break;
       }
       case 'warning':
