@@ -19,6 +19,8 @@ export class PlayRunner {
   private readonly notified = new Map<string, Set<string>>();
   /** Notifications that did not end in a successful handler run, per host. */
   private readonly owed = new Map<string, Set<string>>();
+  /** Owed notifications from the ledger, released at the play's last flush. */
+  private readonly renotify = new Map<string, Set<string>>();
   private batch: string[] = [];
   private playHosts: string[] = [];
   private readonly env: TaskEnv;
@@ -147,6 +149,7 @@ export class PlayRunner {
       for (const list of [this.play.preTasks, this.play.tasks, this.play.postTasks]) {
         await this.runTasks(list, batch, scopes, tags, []);
         if (run.aborted) break;
+        if (list === this.play.postTasks) this.releaseOwed(batch);
         await this.flushHandlers(batch);
       }
       if (run.aborted) break;
@@ -379,17 +382,30 @@ export class PlayRunner {
       const names = ledger.owed(this.play.name, host);
       if (names.length === 0) continue;
       this.addOwed(host, names);
+      this.renotify.set(host, new Set(names));
+      this.run.emit({
+        kind: 'warning',
+        host,
+        msg: `handler(s) ${names.join(', ')} owed from an earlier run: notified again`,
+      });
+    }
+  }
+
+  /**
+   * Owed handlers run with the play's last flush, after every task: a handler that restarts a
+   * service needs the files the play's tasks put in place first.
+   */
+  private releaseOwed(batch: readonly string[]): void {
+    for (const host of batch) {
+      const names = this.renotify.get(host);
+      if (!names) continue;
+      this.renotify.delete(host);
       let set = this.notified.get(host);
       if (!set) {
         set = new Set();
         this.notified.set(host, set);
       }
       for (const n of names) set.add(n);
-      this.run.emit({
-        kind: 'warning',
-        host,
-        msg: `handler(s) ${names.join(', ')} owed from an earlier run: notified again`,
-      });
     }
   }
 
