@@ -44,6 +44,7 @@ export async function applySteps(
           ...(step.stdin !== undefined ? { stdin: step.stdin } : {}),
           ...(becomeUser ? { becomeUser } : {}),
           ...(env ? { env } : {}),
+          ...(step.tempPaths ? { tempPaths: step.tempPaths } : {}),
         });
         if (exec.rc !== 0 && !step.allowFailure) {
           const detail = (exec.stderr.trim() || exec.stdout.trim()).split('\n').slice(-5).join('\n');

@@ -51,6 +51,8 @@ export type Step =
       allowFailure?: boolean;
       /** Do not print the command (it carries a secret). */
       sensitive?: boolean;
+      /** Scratch paths the command creates and renames away (cleaned up after a forced exit). */
+      tempPaths?: readonly string[];
     });
 
 export interface Plan {

@@ -35,12 +35,30 @@ function toStat(s: import('node:fs').Stats): FileStat {
  * temp file's creation and its rename: the exit hook removes it, so no partial file stays.
  */
 const tempFilesInFlight = new Set<string>();
+/** Commands running now that rename scratch paths into place (killed first on a forced exit). */
+const commandsInFlight = new Map<import('node:child_process').ChildProcess, readonly string[]>();
 let exitHookInstalled = false;
 
-function trackTempFile(path: string): void {
+function installExitHook(): void {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.on('exit', () => {
+      for (const [child, temps] of commandsInFlight) {
+        // The command runs in its own process group: kill the shell and what it started.
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+        for (const t of temps) tempFilesInFlight.add(t);
+      }
+      // A killed process finishes the system call it is in; give that a moment before cleaning up.
+      if (commandsInFlight.size > 0) {
+        const until = Date.now() + 50;
+        while (Date.now() < until) {
+          // busy wait: no event loop is left in an exit handler
+        }
+      }
       for (const t of tempFilesInFlight) {
         try {
           unlinkSync(t);
@@ -50,6 +68,10 @@ function trackTempFile(path: string): void {
       }
     });
   }
+}
+
+function trackTempFile(path: string): void {
+  installExitHook();
   tempFilesInFlight.add(path);
 }
 
@@ -109,13 +131,21 @@ export class LocalTransport implements Transport {
         env: { ...process.env, ...options.env },
         stdio: ['pipe', 'pipe', 'pipe'],
         timeout: options.timeoutMs,
+        // Commands that rename scratch paths get their own process group, so a forced exit can
+        // stop all of them; a first Ctrl-C at the terminal then does not cut them short either.
+        detached: (options.tempPaths?.length ?? 0) > 0,
       });
+      if (options.tempPaths?.length) {
+        installExitHook();
+        commandsInFlight.set(child, options.tempPaths);
+      }
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       child.stdout.on('data', (d: Buffer) => out.push(d));
       child.stderr.on('data', (d: Buffer) => err.push(d));
       child.on('error', (e) => reject(new OvnctlError('task-failed', `cannot run command: ${e.message}`)));
       child.on('close', (code, signal) => {
+        commandsInFlight.delete(child);
         resolve({
           rc: code ?? (signal ? 128 + 9 : 1),
           stdout: Buffer.concat(out).toString('utf8'),

@@ -12,6 +12,8 @@ export interface ExecOptions {
   becomeUser?: string;
   /** Give up after this many milliseconds (the command is killed). */
   timeoutMs?: number;
+  /** Scratch paths the command creates and renames away; removed if ovnctl is forced to exit meanwhile. */
+  tempPaths?: readonly string[];
 }
 
 export interface ExecResult {

@@ -8,7 +8,14 @@ import { OvnctlError } from '../../errors.js';
 import { isSelfSigned, parseCertificate } from '../../pki/inspect.js';
 import { caPaths } from '../../pki/layout.js';
 import type { CaSpec } from '../pki/authority-entries.js';
-import { backups, type Ctx, readOnDisk, symlinkCommand, writeCert } from '../pki/authority-files.js';
+import {
+  backups,
+  type Ctx,
+  readOnDisk,
+  symlinkCommand,
+  symlinkTemp,
+  writeCert,
+} from '../pki/authority-files.js';
 import { pathsOf, readStaged, type StageCtx } from './rotation-common.js';
 
 export interface PromoteResult {
@@ -79,7 +86,7 @@ export async function promote(
     writeCert(spec, paths, staged.certBytes, disk, ctx, `promote the new certificate of CA ${spec.name}`);
     const why = `rebuild the chain of CA ${spec.name}`;
     if (isSelfSigned(staged.cert) && staged.chainBytes.equals(staged.certBytes))
-      c.steps.exec(symlinkCommand(`${spec.name}.crt`, paths.chain), why);
+      c.steps.exec(symlinkCommand(`${spec.name}.crt`, paths.chain), why, [symlinkTemp(paths.chain)]);
     else c.steps.write(paths.chain, staged.chainBytes, disk.chain, c.settings.certMode, false, why);
     if (spec === rotated && adoptedFrom !== undefined) {
       const marker = JSON.stringify({

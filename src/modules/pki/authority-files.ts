@@ -170,12 +170,18 @@ export function writeCert(
   c.steps.exec(
     symlinkCommand(versioned.slice(paths.certsDir.length + 1), paths.cert),
     `point ${paths.cert} at ${versioned}`,
+    [symlinkTemp(paths.cert)],
   );
 }
 
 /** Replace `link` atomically by a symlink to `target` (relative, as OSA makes them). */
+/** The scratch link symlinkCommand renames over `link`. */
+export function symlinkTemp(link: string): string {
+  return `${link}.ovnctl-tmp`;
+}
+
 export function symlinkCommand(target: string, link: string): string {
-  const tmp = `${link}.ovnctl-tmp`;
+  const tmp = symlinkTemp(link);
   return `ln -sfn ${shq(target)} ${shq(tmp)} && mv -fT ${shq(tmp)} ${shq(link)}`;
 }
 
@@ -195,7 +201,8 @@ export function finish(
   const chainChanged = !disk.chain?.equals(chainBytes);
   if (chainChanged || certChanged) {
     const why = `${disk.chain ? 'rebuild' : 'create'} chain of CA ${spec.name}`;
-    if (!parent && !userChain) c.steps.exec(symlinkCommand(`${spec.name}.crt`, paths.chain), why);
+    if (!parent && !userChain)
+      c.steps.exec(symlinkCommand(`${spec.name}.crt`, paths.chain), why, [symlinkTemp(paths.chain)]);
     else if (chainChanged)
       c.steps.write(paths.chain, chainBytes, disk.chain, c.settings.certMode, false, why);
   }

@@ -148,8 +148,8 @@ export class StepList {
     this.steps.push(step);
   }
 
-  exec(command: string, why: string): void {
-    this.steps.push({ kind: 'exec', command, why: this.why(why) });
+  exec(command: string, why: string, tempPaths?: readonly string[]): void {
+    this.steps.push({ kind: 'exec', command, why: this.why(why), ...(tempPaths ? { tempPaths } : {}) });
   }
 }
 
