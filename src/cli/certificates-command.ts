@@ -5,6 +5,7 @@ import { OvnctlError } from '../errors.js';
 import { listCommand, reissueCommand, renewCommand, type Scope } from '../lifecycle/commands.js';
 import { Progress } from '../lifecycle/outcome.js';
 import { type RotateRequest, rotateCommand, type UserCaFiles } from '../lifecycle/rotate.js';
+import { abortCommand } from '../lifecycle/rotate-abort.js';
 import { regenOverrides } from '../lifecycle/security-observer.js';
 import { Session } from '../lifecycle/session.js';
 import { readUserCa } from '../pki/user-material.js';
@@ -34,6 +35,7 @@ const CERT_OPTIONS = {
   combined: { type: 'string' },
   pkcs12: { type: 'string' },
   'passphrase-file': { type: 'string' },
+  abort: { type: 'boolean' },
 } as const;
 
 const ACTIONS = ['list', 'reissue', 'renew', 'regenerate-ca', 'set-ca'];
@@ -107,16 +109,22 @@ export async function certificatesCommand(argv: readonly string[], io: CliIo): P
   const rotates = action === 'regenerate-ca' || action === 'set-ca';
   if (rotates && values.limit !== undefined)
     throw new OvnctlError('usage', `${action} covers every host: --limit does not apply`);
+  const abort = values.abort === true;
+  if (abort && !rotates) throw new OvnctlError('usage', '--abort belongs to regenerate-ca and set-ca');
+  // --abort ends the rotation in progress, whatever it rotates: it takes no CA or CA files.
+  for (const opt of ['ca', 'cert', 'key', 'combined', 'pkcs12', 'passphrase-file'])
+    if (abort && values[opt] !== undefined)
+      throw new OvnctlError('usage', `--abort takes no --${opt}: it abandons the rotation in progress`);
   for (const opt of ['cert', 'key', 'combined', 'pkcs12', 'passphrase-file'])
     if (values[opt] !== undefined && action !== 'set-ca')
       throw new OvnctlError('usage', `--${opt} belongs to set-ca`);
   if (values.ca !== undefined && !rotates)
     throw new OvnctlError('usage', '--ca belongs to regenerate-ca and set-ca');
-  const user = action === 'set-ca' ? await userCaFiles(values, io.cwd) : undefined;
+  const user = action === 'set-ca' && !abort ? await userCaFiles(values, io.cwd) : undefined;
 
   const loaded = await loadCommon(values, io.env, io.cwd);
   if (user?.passphrase) loaded.secrets.add(user.passphrase);
-  const command = `certificates ${action}`;
+  const command = `certificates ${action}${abort ? ' --abort' : ''}`;
   const security = openSecurityLog(loaded, io, count(values.verbose) > 0);
   const session = new Session(loaded, values, io, security, command);
   const scope: Scope = {
@@ -133,6 +141,7 @@ export async function certificatesCommand(argv: readonly string[], io: CliIo): P
     let code: number;
     if (action === 'reissue') code = await reissueCommand(session, args[0] as string, scope, progress);
     else if (action === 'renew') code = await renewCommand(session, within, scope, progress);
+    else if (abort) code = await abortCommand(session, progress);
     else {
       const req: RotateRequest = {
         kind: action === 'set-ca' ? 'set-ca' : 'regenerate-ca',

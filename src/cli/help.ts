@@ -90,13 +90,18 @@ Actions:
                              key match, and what the TLS endpoints serve. Exits 2 when anything
                              is missing, invalid or due within the renewal window (4: a host
                              could not be read): a pipeline gate
-  reissue <service|all>      new keys and certificates for a service (haproxy, rabbitmq) on the
-                             selected hosts: its playbook with its regen flag
+  reissue <service|all>      new keys and certificates for a service (haproxy, rabbitmq, ovn,
+                             or one OVN part: ovnnb, ovnsb, ovn-northd, ovn-controller, client,
+                             ipsec) on the selected hosts: its playbook with its regen flag
   renew [--within 10d]       reissue exactly what expires within the window (a CA too, unless it
                              is user-provided), reload what changed; for a daily timer
   regenerate-ca [--ca NAME]  rotate a CA with no outage: (1) every host trusts the old and the
                              new CA, (2) every certificate is reissued from the new CA, (3) the
                              old CA is dropped. Resumable: run it again after a failure
+  regenerate-ca --abort      abandon the rotation in progress (also set-ca --abort) while its new
+                             CA is not promoted yet: the staged CA and the old+new bundle are
+                             removed, every host gets the old CA's bundles back and reloads.
+                             Resumable too; refused once the new CA is current (stage 2 on)
   set-ca --cert F --key F | --combined F | --pkcs12 F [--ca NAME]
                              adopt your own CA (checked: key matches, CA:TRUE, keyCertSign, not
                              expired), rolled out like regenerate-ca; never renewed by ovnctl
@@ -109,6 +114,7 @@ Options:
   --combined F               set-ca: one PEM file with certificate(s) and key
   --pkcs12 F                 set-ca: PKCS#12 bundle
   --passphrase-file F        set-ca: passphrase of the key or PKCS#12 bundle
+  --abort                    regenerate-ca, set-ca: abandon the rotation in progress (no CA files)
   -f, --forks N              hosts worked on at once (default 50)
   -u, --user, --private-key, -T, --host-key-checking, -b, --become-user,
   --become-password-file, --ssh-passphrase-file: as for ovnctl run

@@ -1,11 +1,13 @@
 /** `certificates list` as text, in MicroOVN's section style (one block per host and service). */
 import type { CertFact, CertFacts } from '../modules/lifecycle/fact-types.js';
 import type { FleetReport } from './fleet-report.js';
-import { describeStep, FLEET_STAGES, type RotationState } from './rotation-state.js';
-import { serviceByName } from './services.js';
+import { describeStep, FLEET_STAGES, type FleetStage, type RotationState } from './rotation-state.js';
+import { caSection, SERVICE_CA_SECTION, SERVICES, serviceByName } from './services.js';
 
 function title(service: string): string {
-  if (service === 'ca') return 'Certificate authorities (PKI store)';
+  if (service === SERVICE_CA_SECTION) return 'Certificate authorities (PKI store)';
+  const own = SERVICES.find((s) => s.ownCa && caSection(s) === service);
+  if (own) return `${own.name.toUpperCase()} certificate authority (PKI store)`;
   return serviceByName(service)?.title ?? service;
 }
 
@@ -62,13 +64,21 @@ function certLines(c: CertFact, s: CertFacts): string[] {
 }
 
 function rotationLines(r: RotationState): string[] {
+  const head = `CA rotation ${r.id} (${r.kind}) of ${r.ca}${r.cas.length > 1 ? ` (with ${r.cas.slice(1).join(', ')})` : ''}`;
+  // An aborted rotation is over; one line says the CA was left as it was.
+  if (r.aborted)
+    return [`${head}: aborted ${r.aborted}, before its new CA was promoted: the old CA stays current`];
   const out = [
-    `CA rotation ${r.id} (${r.kind}) of ${r.ca}${r.cas.length > 1 ? ` (with ${r.cas.slice(1).join(', ')})` : ''}: next ${describeStep(r.next)}`,
+    `${head}: ${r.aborting ? 'being aborted (finish with: ovnctl certificates regenerate-ca --abort)' : `next ${describeStep(r.next)}`}`,
   ];
   for (const [host, stages] of Object.entries(r.hosts).sort()) {
-    out.push(
-      `  ${host}: ${FLEET_STAGES.map((s, i) => `stage ${i + 1} ${stages[s] ?? 'pending'}`).join(', ')}`,
-    );
+    // While aborting, stages never run are not "pending" any more: only what ran is shown.
+    const shown: [FleetStage, string][] = FLEET_STAGES.map((s, i): [FleetStage, string] => [
+      s,
+      `stage ${i + 1}`,
+    ]).filter(([s]) => !r.aborting || stages[s]);
+    if (stages.abort) shown.push(['abort', 'abort']);
+    out.push(`  ${host}: ${shown.map(([s, label]) => `${label} ${stages[s] ?? 'pending'}`).join(', ')}`);
   }
   if (r.last_error) out.push(`  last error: ${r.last_error}`);
   return out;
@@ -76,7 +86,8 @@ function rotationLines(r: RotationState): string[] {
 
 export function formatList(report: FleetReport): string {
   const out: string[] = [];
-  if (report.rotation && report.rotation.next !== 'done') out.push(...rotationLines(report.rotation), '');
+  const rotation = report.rotation;
+  if (rotation && (rotation.next !== 'done' || rotation.aborted)) out.push(...rotationLines(rotation), '');
   for (const [host, h] of Object.entries(report.hosts)) {
     out.push(`== ${host} ==`);
     if (h.error) out.push(`Error: ${h.error}`);

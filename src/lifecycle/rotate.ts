@@ -7,7 +7,7 @@
  *   finish    (PKI store, only once every host succeeded) the old CA leaves the bundles
  *   stage 3   cleanup: every service playbook runs, hosts get the new-only bundles and reload
  * A failure stops before the next step; the state file says where every host stands, and the
- * next invocation resumes there.
+ * next invocation resumes there. Before promote, `--abort` undoes it instead (rotate-abort.ts).
  */
 import { OvnctlError } from '../errors.js';
 import type { Progress } from './outcome.js';
@@ -23,7 +23,7 @@ import {
   type Step,
   writeState,
 } from './rotation-state.js';
-import { CA_PLAYBOOK, deployed, ROTATION_PLAYBOOK } from './services.js';
+import { CA_PLAYBOOK, deployed, ROTATION_PLAYBOOK, usesServiceCa } from './services.js';
 import type { RunOutcome, Session } from './session.js';
 
 export interface UserCaFiles {
@@ -44,6 +44,14 @@ function start(session: Session, req: RotateRequest, progress: Progress): Rotati
   const current = readState(configDir);
   const action = req.kind === 'set-ca' ? 'set_custom_ca' : 'regenerate_ca';
   if (inProgress(current)) {
+    // The staged CA may be gone already: going forward from a half-done abort would fail midway.
+    if (current.aborting) {
+      throw new OvnctlError(
+        'usage',
+        `the CA rotation ${current.id} of ${current.ca || 'the CA'} is being aborted: finish the abort first`,
+        { hint: 'ovnctl certificates regenerate-ca --abort' },
+      );
+    }
     if (req.ca && current.ca && req.ca !== current.ca) {
       throw new OvnctlError(
         'usage',
@@ -106,12 +114,29 @@ function start(session: Session, req: RotateRequest, progress: Progress): Rotati
   return state;
 }
 
-function rotationResult(o: RunOutcome): Record<string, unknown> | undefined {
+export function rotationResult(o: RunOutcome): Record<string, unknown> | undefined {
   for (const r of o.results) {
     const rot = r.result?.rotation;
     if (rot && typeof rot === 'object') return rot as Record<string, unknown>;
   }
   return undefined;
+}
+
+/** One ca_rotation stage in the PKI store; on failure `state.last_error` says why. */
+export async function storeStage(
+  session: Session,
+  state: RotationState,
+  rotation: Record<string, unknown>,
+  label: string,
+  progress: Progress,
+): Promise<{ ok: boolean; outcome: RunOutcome }> {
+  const o = await session.run({ playbook: ROTATION_PLAYBOOK, extra: { ovnctl_ca_rotation: rotation } });
+  progress.record(label, o);
+  if (o.failures.length > 0 || o.summary.failedHosts.length > 0) {
+    state.last_error = o.failures.join('; ') || `${label} failed`;
+    return { ok: false, outcome: o };
+  }
+  return { ok: true, outcome: o };
 }
 
 async function storeStep(
@@ -130,13 +155,9 @@ async function storeStep(
   } else if (state.source && stage === 'promote') {
     rotation.user_cert = state.source.cert ?? state.source.pkcs12;
   }
-  const o = await session.run({ playbook: ROTATION_PLAYBOOK, extra: { ovnctl_ca_rotation: rotation } });
-  progress.record(describeStep(step), o);
-  if (o.failures.length > 0 || o.summary.failedHosts.length > 0) {
-    state.last_error = o.failures.join('; ') || `${step} failed`;
-    return false;
-  }
-  const r = rotationResult(o);
+  const { ok, outcome } = await storeStage(session, state, rotation, describeStep(step), progress);
+  if (!ok) return false;
+  const r = rotationResult(outcome);
   if (stage === 'prepare' && r) {
     state.ca = String(r.ca);
     state.cas = (r.cas as string[]) ?? [state.ca];
@@ -151,13 +172,18 @@ async function storeStep(
   return true;
 }
 
-async function fleetStage(
+/** Every host runs the CA playbook and each deployed service's playbook; false when any host failed. */
+export async function fleetStage(
   session: Session,
   state: RotationState,
   stage: FleetStage,
   progress: Progress,
 ): Promise<boolean> {
-  const playbooks = [CA_PLAYBOOK, ...deployed(session.loaded.inventory).map((d) => d.service.playbook)];
+  const inventory = session.loaded.inventory;
+  const playbooks = [
+    ...(usesServiceCa(inventory) ? [CA_PLAYBOOK] : []),
+    ...deployed(inventory).map((d) => d.service.playbook),
+  ];
   const outcome = new Map<string, HostOutcome>();
   const failures: string[] = [];
   for (const playbook of playbooks) {

@@ -1,7 +1,8 @@
 /**
  * Where a CA rotation stands, in `<config dir>/.ovnctl/ca-rotation.json` (0600, written
  * atomically): the next step to run, the CAs' serials before and after, and how each host fared
- * in each fleet stage. `regenerate-ca` resumes from it; `list` shows it.
+ * in each fleet stage. `regenerate-ca` resumes from it, `regenerate-ca --abort` ends it as
+ * aborted; `list` shows it.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -14,8 +15,11 @@ import { OvnctlError } from '../errors.js';
  */
 export const STEPS = ['prepare', 'trust', 'promote', 'reissue', 'finish', 'cleanup'] as const;
 export type Step = (typeof STEPS)[number];
-export type FleetStage = 'trust' | 'reissue' | 'cleanup';
+/** `abort` is no forward stage: it hands every host the old CA's bundles back (`regenerate-ca --abort`). */
+export type FleetStage = 'trust' | 'reissue' | 'cleanup' | 'abort';
 export const FLEET_STAGES: readonly FleetStage[] = ['trust', 'reissue', 'cleanup'];
+/** Until promote has run the old CA is still current and no leaf was reissued: the rotation can be undone. */
+export const ABORTABLE: readonly Step[] = ['prepare', 'trust', 'promote'];
 export type HostOutcome = 'ok' | 'failed' | 'unreachable';
 
 export interface RotationState {
@@ -35,6 +39,10 @@ export interface RotationState {
   new_serials: Record<string, string>;
   hosts: Record<string, Partial<Record<FleetStage, HostOutcome>>>;
   last_error?: string;
+  /** An abort was started and has not finished: only `--abort` may continue (the staged CA may be gone). */
+  aborting?: boolean;
+  /** When the rotation was abandoned (`next` is then `done`, the old CA still current). */
+  aborted?: string;
 }
 
 export function stateFile(configDir: string): string {
@@ -97,8 +105,9 @@ export function inProgress(s: RotationState | null): s is RotationState {
 }
 
 /** "stage 2/3 (reissue)" for messages. */
-export function describeStep(step: Step | 'done'): string {
+export function describeStep(step: Step | FleetStage | 'done'): string {
   if (step === 'done') return 'done';
+  if (step === 'abort') return 'abort (hosts back to the old CA)';
   const i = FLEET_STAGES.indexOf(step as FleetStage);
   if (i >= 0) return `stage ${i + 1}/3 (${step})`;
   return `${step} (PKI store)`;

@@ -4,6 +4,7 @@
  *   prepare  stage the next CA (generated, or the user's) and write the old+new trust bundle
  *   promote  back up the current CA and make the staged one current (leaves are then reissued)
  *   finish   drop the trust bundle: only the new CA is trusted from now on
+ *   abort    (before promote only) drop the staged CA and the trust bundle: the old CA alone again
  * Distributing bundles and reissuing leaves is done by running the services' own playbooks.
  */
 import { isOvnctlError, OvnctlError } from '../../errors.js';
@@ -13,12 +14,13 @@ import { authoritySpecs, type CaSpec } from '../pki/authority-entries.js';
 import { type Entry, messageOf, resolvePath, StepList } from '../pki/common.js';
 import { type CommonParams, settingsFrom } from '../pki/settings.js';
 import { defineModule, type Plan, type PlanContext } from '../types.js';
+import { abort } from './rotation-abort.js';
 import { type StageCtx, subtree } from './rotation-common.js';
 import { prepare } from './rotation-prepare.js';
 import { promote } from './rotation-promote.js';
 
 export interface CaRotationParams extends CommonParams {
-  stage: 'prepare' | 'promote' | 'finish';
+  stage: 'prepare' | 'promote' | 'finish' | 'abort';
   /** The CA to rotate; every authority below it gets a new key and certificate too. */
   ca?: string;
   /** Without `ca`: the root of this CA's hierarchy (openstack_pki_service_intermediate_cert_name). */
@@ -27,6 +29,8 @@ export interface CaRotationParams extends CommonParams {
   search_pattern?: string;
   /** promote: each rotated CA's serial when the rotation started (a changed CA is not replaced). */
   old_serials?: Record<string, string>;
+  /** abort: each staged CA's serial, which tells a promoted CA whose staged copy is gone. */
+  new_serials?: Record<string, string>;
   /** set-ca: the user's CA, controller paths (PEM certificate, key, or PKCS#12). */
   user_cert?: string;
   user_key?: string;
@@ -110,6 +114,18 @@ export const caRotationModule = defineModule<CaRotationParams>({
         const adopted = p.user_cert ?? p.user_pkcs12;
         const r = await promote(c, tree, p.old_serials ?? {}, adopted);
         result = { rotation: { stage: p.stage, ca: cas[0], cas, ...r } };
+      } else if (p.stage === 'abort') {
+        const r = await abort(c, tree, p.new_serials ?? {});
+        result = { rotation: { stage: p.stage, ca: cas[0], cas, ...r } };
+        if (r.promoted.length > 0) {
+          // The result still goes out: `promoted` tells the command that nothing was changed.
+          return {
+            steps: [],
+            failed: `cannot abort: ${r.promoted.join(', ')} already promoted (the new CA is current)`,
+            result,
+            warnings: c.warnings,
+          };
+        }
       } else {
         for (const name of cas) {
           const r = rotationPaths(pkiDir, name);

@@ -26,7 +26,10 @@ export interface CertFactsParams {
   installed?: Entry[];
   /** `pem_bundle` files: {dest, sources} (controller sources name the certificate they carry). */
   bundles?: { dest: string; sources: string[] }[];
-  /** TLS endpoints: {address, port, cert_file (controller path of what must be served), label}. */
+  /**
+   * TLS endpoints: {address, port, cert_file (controller path of what must be served), label,
+   * client_cert and client_key (controller paths, for services that insist on a client certificate)}.
+   */
   endpoints?: Record<string, unknown>[];
   /** Where to connect for an endpoint bound to every address (0.0.0.0, ::). */
   connect_address?: string;
@@ -46,7 +49,14 @@ interface Group {
   files: LeafFile[];
   /** Controller paths that stand for this certificate (store copy, user source). */
   sources: Set<string>;
-  endpoints: { address: string; port: number; label?: string }[];
+  endpoints: Probe[];
+}
+
+interface Probe {
+  address: string;
+  port: number;
+  label?: string;
+  client?: { cert: string; key: string };
 }
 
 function parseOrNull(data: Buffer | null | undefined, what: string): CertInfo | null {
@@ -114,17 +124,28 @@ function groupsOf(
     const label = optString(e.label);
     const bound = String(e.address ?? '');
     const address = WILDCARDS.has(bound) && p.connect_address ? p.connect_address : bound;
-    g.endpoints.push({ address, port, ...(label ? { label } : {}) });
+    const clientCert = optString(e.client_cert);
+    const clientKey = optString(e.client_key);
+    g.endpoints.push({
+      address,
+      port,
+      ...(label ? { label } : {}),
+      ...(clientCert && clientKey ? { client: { cert: resolve(clientCert), key: resolve(clientKey) } } : {}),
+    });
   }
   return all;
 }
 
 async function probe(
-  ep: Group['endpoints'][number],
+  controller: Facts,
+  ep: Probe,
   serial: string | undefined,
   timeoutMs: number,
 ): Promise<EndpointFact> {
   const base = { address: ep.address, port: ep.port, ...(ep.label ? { label: ep.label } : {}) };
+  const [clientCert, clientKey] = ep.client
+    ? await Promise.all([controller.read(ep.client.cert), controller.read(ep.client.key)])
+    : [];
   let error = '';
   for (let attempt = 0; attempt < 2; attempt++) {
     if (attempt > 0) await new Promise((r) => setTimeout(r, 300));
@@ -134,6 +155,7 @@ async function probe(
         port: ep.port,
         timeoutMs,
         ...(isIP(ep.address) === 0 ? { serverName: ep.address } : {}),
+        ...(clientCert && clientKey ? { clientCert, clientKey } : {}),
       });
       const served = normalizeSerial(hs.chain[0]?.serialNumber ?? '');
       return { ...base, serves: serial !== undefined && served === serial, served_serial: served };
@@ -189,7 +211,9 @@ export const certFactsModule = defineModule<CertFactsParams>({
             now,
             windowMs,
           );
-          fact.endpoints = await Promise.all(g.endpoints.map((ep) => probe(ep, leaf?.serial, timeoutMs)));
+          fact.endpoints = await Promise.all(
+            g.endpoints.map((ep) => probe(ctx.controller, ep, leaf?.serial, timeoutMs)),
+          );
           for (const ep of fact.endpoints) {
             if (ep.serves) continue;
             fact.problems.push(

@@ -148,6 +148,10 @@ export class StepList {
     this.steps.push(step);
   }
 
+  remove(p: string, why: string): void {
+    this.steps.push({ kind: 'remove', path: p, why: this.why(why) });
+  }
+
   exec(command: string, why: string, tempPaths?: readonly string[]): void {
     this.steps.push({ kind: 'exec', command, why: this.why(why), ...(tempPaths ? { tempPaths } : {}) });
   }

@@ -9,9 +9,26 @@ export interface Verdict {
   error?: string;
 }
 
-export function verify(ep: Endpoint, ca: readonly Buffer[], timeoutMs = 3000): Promise<Verdict> {
+/** A client certificate for services that insist on one (OVN's databases). */
+export interface ClientCert {
+  cert: Buffer;
+  key: Buffer;
+}
+
+export function verify(
+  ep: Endpoint,
+  ca: readonly Buffer[],
+  timeoutMs = 3000,
+  client?: ClientCert,
+): Promise<Verdict> {
   return new Promise((resolve) => {
-    const socket = tls.connect({ host: ep.address, port: ep.port, ca: [...ca], rejectUnauthorized: false });
+    const socket = tls.connect({
+      host: ep.address,
+      port: ep.port,
+      ca: [...ca],
+      rejectUnauthorized: false,
+      ...(client ? { cert: client.cert, key: client.key } : {}),
+    });
     const done = (v: Verdict) => {
       clearTimeout(timer);
       socket.destroy();
@@ -26,11 +43,20 @@ export function verify(ep: Endpoint, ca: readonly Buffer[], timeoutMs = 3000): P
         .getPeerX509Certificate()
         ?.serialNumber.toLowerCase()
         .replace(/^0+(?=.)/, '');
-      done({
+      const verdict: Verdict = {
         ok: socket.authorized,
         ...(serial ? { serial } : {}),
         ...(socket.authorizationError ? { error: String(socket.authorizationError) } : {}),
-      });
+      };
+      if (!client || socket.getProtocol() !== 'TLSv1.3') {
+        done(verdict);
+        return;
+      }
+      // TLS 1.3: the server judges the client certificate after our side is done. A session
+      // ticket means it accepted; a refusal arrives as an alert (the 'error' handler below).
+      socket.once('session', () => done(verdict));
+      setTimeout(() => done(verdict), 1000).unref();
+      socket.resume();
     });
     socket.once('error', (e) => done({ ok: false, error: e.message }));
   });

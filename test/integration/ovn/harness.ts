@@ -47,6 +47,8 @@ export interface OvnDeployment {
   run(extra?: string[], timeoutMs?: number): Promise<RunResult>;
   /** Runs another playbook file of the config dir. */
   runPlaybook(file: string, extra?: string[], timeoutMs?: number): Promise<RunResult>;
+  /** Runs any ovnctl command line against the deployment's inventory; bounded. */
+  cli(args: string[], timeoutMs?: number): Promise<RunResult>;
   /** Path of host i's view of `p` on the real filesystem. */
   file(i: number, p: string): string;
   stop(): Promise<void>;
@@ -90,8 +92,10 @@ function runOvnctl(configDir: string, args: string[], timeoutMs: number): Promis
 }
 
 export interface DeploymentOptions {
-  /** First address octet (hosts are 127.0.0.<base+1>...); one range per test file. */
+  /** First address octet (hosts are 127.0.<net>.<base+1>...); one range per test file. */
   baseOctet: number;
+  /** Third address octet (default 0). */
+  net?: number;
   namePrefix: string;
   chassis: number;
   /** system-ids the chassis already have (undefined entries: none). */
@@ -109,6 +113,7 @@ export async function startDeployment(opts: DeploymentOptions): Promise<OvnDeplo
   const rig = await startRig({
     hosts: 1 + opts.chassis,
     baseOctet: opts.baseOctet,
+    ...(opts.net !== undefined ? { net: opts.net } : {}),
     namePrefix: opts.namePrefix,
     extraBinds: [...OVN_RIG_BINDS, '/etc/default'],
   });
@@ -197,6 +202,7 @@ export async function startDeployment(opts: DeploymentOptions): Promise<OvnDeplo
           ['run', join(configDir, file), '-i', 'inventory.yml', '--output', 'json', ...extra],
           timeoutMs,
         ),
+      cli: (args, timeoutMs = 120_000) => runOvnctl(configDir, [...args, '-i', 'inventory.yml'], timeoutMs),
       file: (i, p) => join(rig.hostRoot(i), p),
       stop,
     };

@@ -25,12 +25,27 @@ describe('service catalogue', () => {
       >;
       expect(Object.keys(defaults)).toContain(s.regenFlag);
       const install = yaml(s.playbook) as Play[];
-      // The install playbook's CA play can be switched off with the catalogue's flag.
-      expect(JSON.stringify(install[0])).toContain(`${s.createCaFlag} | default(true) | bool`);
+      if (s.ownCa) {
+        // The service's own CA step (in its roles) honours the catalogue's flag and window.
+        const caTasks = readFileSync(`${PLAYBOOKS}roles/ovn_pki/tasks/main.yml`, 'utf8');
+        expect(caTasks).toContain(`create_ca: "{{ ${s.createCaFlag} }}"`);
+        expect(caTasks).toContain(`renew_before: "{{ ${s.renewBeforeVar} }}"`);
+        expect(Object.keys(defaults)).toEqual(expect.arrayContaining([s.createCaFlag, s.renewBeforeVar]));
+      } else {
+        // The install playbook's CA play can be switched off with the catalogue's flag.
+        expect(JSON.stringify(install[0])).toContain(`${s.createCaFlag} | default(true) | bool`);
+      }
+      const covers = (p: Play) => s.groups.every((g) => p.hosts.includes(g));
       expect(
-        install.some((p) => p.hosts === s.group && (p.roles as unknown[] | undefined)?.includes(s.role)),
+        install.some(
+          (p) =>
+            covers(p) &&
+            (p.roles as unknown[] | undefined)?.some(
+              (r) => r === s.role || (r as { role?: string }).role === s.role,
+            ),
+        ),
       ).toBe(true);
-      const play = list.find((p) => p.hosts === s.group);
+      const play = list.find((p) => s.groups.every((g) => p.hosts.includes(g)));
       // The role is there for its defaults only: tagged never, none of its tasks runs.
       expect(play?.roles).toEqual([{ role: s.role, tags: ['never'] }]);
       expect(
