@@ -1,4 +1,5 @@
 /** The security event log: events from a run's event stream, regen overrides, the file itself. */
+import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -204,7 +205,8 @@ describe('security log file', () => {
     l.write({
       category: 'AUTHN',
       event: 'authn_password_changed',
-      note: '-----BEGIN PRIVATE KEY-----\nMIIB',
+      // A real key, made here: no key material is kept in the repository.
+      note: generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
     });
     expect(fs.statSync(file()).mode & 0o777).toBe(0o600);
     const ev = lines();

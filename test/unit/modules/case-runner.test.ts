@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,12 +99,28 @@ function checkPlan(plan: Plan, want: ModuleCase['expect']): void {
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 
+/**
+ * Cases write `@@private-key@@` (or `@@private-key-<tag>@@`) where a PEM private key belongs: the
+ * key is made when the case loads, one per tag, so no key material is kept in the repository.
+ */
+const generatedKeys = new Map<string, string>();
+function withGeneratedKeys(json: string): string {
+  return json.replace(/@@private-key(-[a-z]+)?@@/g, (tag) => {
+    let pem = generatedKeys.get(tag);
+    if (!pem) {
+      pem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+      generatedKeys.set(tag, pem);
+    }
+    return JSON.stringify(pem).slice(1, -1);
+  });
+}
+
 for (const name of readdirSync(casesDir).sort()) {
   describe(`module ${name}`, () => {
     const validate = ajv.compile(JSON.parse(readFileSync(join(schemaDir, `${name}.json`), 'utf8')) as object);
     const files = readdirSync(join(casesDir, name)).filter((f) => f.endsWith('.json'));
     for (const file of files.sort()) {
-      const c = JSON.parse(readFileSync(join(casesDir, name, file), 'utf8')) as ModuleCase;
+      const c = JSON.parse(withGeneratedKeys(readFileSync(join(casesDir, name, file), 'utf8'))) as ModuleCase;
       it(`${file}${c.description ? `: ${c.description}` : ''}`, async () => {
         const valid = validate(c.args);
         if (c.expect.schemaError) {
