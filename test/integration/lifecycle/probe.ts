@@ -72,3 +72,10 @@ export function splitCerts(pem: string): Buffer[] {
     Buffer.from(m[0]),
   );
 }
+
+const STAGE1 = ['prepare', 'trust', 'promote'];
+
+/** Polled attempts made wholly before leaves were reissued (the old CA alone must still work). */
+export function stage1<A extends { before: string; after: string }>(attempts: readonly A[]): A[] {
+  return attempts.filter((a) => STAGE1.includes(a.before) && STAGE1.includes(a.after));
+}

@@ -9,7 +9,6 @@
  * promote refuse ("changed since the rotation started") after stage 1 has run everywhere.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   newState,
@@ -17,9 +16,9 @@ import {
   readState,
   writeState,
 } from '../../../src/lifecycle/rotation-state.js';
-import { serialOf, splitCerts, verify } from './probe.js';
+import { serialOf, verify } from './probe.js';
 import { readLog } from './security-log.js';
-import { type Fleet, startFleet } from './setup.js';
+import { caFileSerials as caFileSerialsOf, type Fleet, startFleet } from './setup.js';
 
 let fleet: Fleet;
 const ROOT = 'ExampleCorpRoot';
@@ -28,17 +27,7 @@ const INT = 'ExampleCorpIntermediate';
 const caFile = (name: string) => fleet.pki('roots', name, 'certs', `${name}.crt`);
 const state = (): RotationState | null => readState(fleet.dir);
 
-/** The CA files on the hosts, as clients of the services get them. */
-function hostCaFiles(): string[] {
-  return [
-    ...fleet.rig.hosts.map((h, i) =>
-      join(fleet.rig.hostRoot(i), 'etc/haproxy/ssl', `haproxy_${h.name}-${h.address}-ca.crt`),
-    ),
-    join(fleet.rig.hostRoot(0), 'etc/rabbitmq/rabbitmq-ca.pem'),
-  ];
-}
-const caFileSerials = () =>
-  hostCaFiles().map((f) => splitCerts(readFileSync(f, 'utf8')).map((c) => serialOf(c)));
+const caFileSerials = () => caFileSerialsOf(fleet);
 
 /** What each endpoint serves, judged against the given roots only. */
 const served = (roots: readonly Buffer[]) => Promise.all(fleet.endpoints.map((e) => verify(e, roots)));

@@ -4,6 +4,8 @@
  * config dir. The second host's haproxy reload fails while /etc/haproxy/fail-reissue exists and
  * a CA rotation is in its reissue stage (`ovnctl_ca_rotation_stage`): the injected fault.
  */
+
+import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +13,7 @@ import { type CliProcess, runOvnctl, startOvnctl } from '../../helpers/cli-proce
 import { type Rig, startRig } from '../../rig/rig.js';
 import { type HaproxyInHost, startHaproxy } from '../../services/haproxy.js';
 import { type RabbitInHost, startRabbitmq } from '../../services/rabbitmq.js';
+import { serialOf, splitCerts } from './probe.js';
 
 export const HAPROXY_PORT = 5000;
 export const AMQPS_PORT = 5671;
@@ -142,4 +145,19 @@ export async function startFleet(opts: {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The CA files on the hosts, as clients of the services get them (haproxy -ca.crt, rabbitmq-ca.pem). */
+export function hostCaFiles(fleet: Fleet): string[] {
+  return [
+    ...fleet.rig.hosts.map((h, i) =>
+      join(fleet.rig.hostRoot(i), 'etc/haproxy/ssl', `haproxy_${h.name}-${h.address}-ca.crt`),
+    ),
+    join(fleet.rig.hostRoot(0), 'etc/rabbitmq/rabbitmq-ca.pem'),
+  ];
+}
+
+/** The serials in each of those files, in order. */
+export function caFileSerials(fleet: Fleet): string[][] {
+  return hostCaFiles(fleet).map((f) => splitCerts(readFileSync(f, 'utf8')).map((c) => serialOf(c)));
 }
